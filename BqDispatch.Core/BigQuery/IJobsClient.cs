@@ -1,0 +1,53 @@
+namespace BqDispatch.Core.BigQuery;
+
+/// <summary>The two BigQuery job calls the dispatcher makes: jobs.list and jobs.get (REST v2).</summary>
+public interface IJobsClient
+{
+    /// <summary>Lists jobs of one project, following every page.</summary>
+    Task<JobListResult> List(JobListQuery query, CancellationToken cancellation);
+
+    /// <summary>Gets one job; <c>null</c> when BigQuery answers 404 notFound. Other failures throw <see cref="BigQueryException"/>.</summary>
+    Task<JobSnapshot?> Get(string projectId, string jobId, string? location, CancellationToken cancellation);
+}
+
+/// <summary>BigQuery job state as the API spells it.</summary>
+public enum JobState
+{
+    Pending,
+    Running,
+    Done,
+}
+
+/// <summary>configuration.jobType of a job (Unknown when the projection or the API did not say).</summary>
+public enum JobType
+{
+    Unknown,
+    Query,
+    Load,
+    Copy,
+    Extract,
+}
+
+/// <summary>What the dispatcher knows about one BigQuery job.</summary>
+/// <param name="ErrorReason">errorResult.reason of a failed DONE job, else null.</param>
+public sealed record JobSnapshot(
+    string ProjectId,
+    string JobId,
+    string? Location,
+    JobState State,
+    JobType Type,
+    DateTimeOffset Created,
+    string? ErrorReason = null);
+
+/// <summary>A jobs.list call. Creation times are inclusive bounds (ms precision on the wire).</summary>
+public sealed record JobListQuery(
+    string ProjectId,
+    IReadOnlyList<JobState> States,
+    DateTimeOffset? MinCreated,
+    DateTimeOffset? MaxCreated,
+    bool AllUsers);
+
+/// <summary>All pages of a jobs.list call.</summary>
+/// <param name="Pages">How many HTTP pages were read (for cost accounting).</param>
+/// <param name="Unreachable">Locations BigQuery reported as unreachable.</param>
+public sealed record JobListResult(IReadOnlyList<JobSnapshot> Jobs, int Pages, IReadOnlyList<string> Unreachable);

@@ -1,0 +1,74 @@
+namespace BqDispatch.Core.Storage;
+
+/// <summary>
+/// The storage operations the dispatcher needs, with Cloud Storage semantics on every backend:
+/// each object has a generation number, and conditional writes and deletes report precondition
+/// failures as outcomes instead of exceptions. Anything else that goes wrong (permission, transport,
+/// a missing bucket) throws <see cref="StorageException"/>.
+/// URLs are <c>gs://bucket/path</c>, <c>file:///abs/path</c> or <c>mem://bucket/path</c>.
+/// </summary>
+public interface IObjectStore
+{
+    /// <summary>Lists one level below <paramref name="folderUrl"/> (which ends with '/'): objects and sub-folders.</summary>
+    Task<Listing> List(string folderUrl, CancellationToken cancellation);
+
+    /// <summary>Reads the whole object. Throws <see cref="StorageException"/> with status 404 when absent.</summary>
+    Task<byte[]> Read(string url, CancellationToken cancellation);
+
+    /// <summary>Creates the object only if no object has that name (ifGenerationMatch=0).</summary>
+    Task<CreateOutcome> Create(string url, ReadOnlyMemory<byte> content, CancellationToken cancellation);
+
+    /// <summary>Writes the object whether or not it exists (used only for journal files such as performance.json).</summary>
+    Task Put(string url, ReadOnlyMemory<byte> content, CancellationToken cancellation);
+
+    /// <summary>
+    /// Copies generation <paramref name="sourceGeneration"/> of the source to a destination that must not exist yet
+    /// (ifSourceGenerationMatch + ifGenerationMatch=0). Bytes are copied unchanged.
+    /// </summary>
+    Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, string destinationUrl, CancellationToken cancellation);
+
+    /// <summary>Deletes the object only if its generation is still <paramref name="generation"/>.</summary>
+    Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation);
+}
+
+/// <summary>One stored object as a listing sees it. <see cref="Name"/> is the last path segment.</summary>
+public sealed record StoredObject(string Url, string Name, long Generation, long Size, DateTimeOffset Created, DateTimeOffset Updated);
+
+/// <summary>One level of a folder: its objects and the URLs (ending with '/') of its sub-folders.</summary>
+public sealed record Listing(IReadOnlyList<StoredObject> Objects, IReadOnlyList<string> Folders);
+
+/// <summary>Result of a create-only write.</summary>
+public enum CreateOutcome
+{
+    /// <summary>This call created the object.</summary>
+    Created,
+
+    /// <summary>An object of that name already existed; nothing was written (412 conditionNotMet).</summary>
+    AlreadyExists,
+}
+
+/// <summary>Result of a copy to an absent destination.</summary>
+public enum CopyOutcome
+{
+    /// <summary>This call created the destination.</summary>
+    Copied,
+
+    /// <summary>The destination already existed; nothing was written.</summary>
+    DestinationExists,
+
+    /// <summary>The source is gone or no longer has the expected generation; nothing was written.</summary>
+    SourceChanged,
+}
+
+/// <summary>Result of a generation-conditional delete.</summary>
+public enum DeleteOutcome
+{
+    /// <summary>This call deleted the object.</summary>
+    Deleted,
+
+    /// <summary>There was no object to delete.</summary>
+    Missing,
+
+    /// <summary>The object exists with another generation; it was left alone.</summary>
+    GenerationChanged,
+}
