@@ -1,0 +1,3 @@
+using BqDispatch.Cli;
+
+return await CommandLine.Run(args, Console.Out, Console.Error);
