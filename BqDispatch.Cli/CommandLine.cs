@@ -1,19 +1,61 @@
+using BqDispatch.Core.Configuration;
+using BqDispatch.Core.Storage;
+
 namespace BqDispatch.Cli;
 
-/// <summary>Parses the command line and runs the chosen command.</summary>
+/// <summary>Parses the command line and runs the chosen command. Exit codes: 0 ok, 1 run error, 2 usage or configuration error.</summary>
 public static class CommandLine
 {
     public const string Usage = """
         usage: bqdispatch <command> [options]
 
         commands:
-          once --config X [--max-cycles N]   one run; prints the status document; exit 0 when Status is ok
-          run --config X                     a run every minute until SIGINT/SIGTERM
+          once [--config X] [--max-cycles N]   one run: cycles until the time budget (or N cycles), then prints
+                                               the status document as JSON; exit 0 when its Status is ok, else 1
+          run [--config X]                     a run every minute until SIGINT/SIGTERM (the cycle in flight finishes)
+          decode <job id | trace name>         shows how bqtail's naming reads a job id or trace file name
+
+        --config takes a file path, a file://, gs:// or mem:// URL, or JSON text; without it the CONFIG
+        environment variable is used. Logs go to stderr, the status document to stdout.
         """;
 
-    public static Task<int> Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> Run(
+        string[] args, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string?> environment, CancellationToken stopping = default)
     {
-        stderr.WriteLine(Usage);
-        return Task.FromResult(args.Length == 0 ? 2 : 2);
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            (args.Length == 0 ? stderr : stdout).WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        try
+        {
+            var options = Options.Parse(args[1..]);
+            return args[0] switch
+            {
+                "once" => await RunCommands.Once(options, stdout, stderr, environment, stopping),
+                "run" => await RunCommands.Service(options, stdout, stderr, environment, stopping),
+                "decode" => DecodeCommand.Run(options, stdout),
+                _ => throw new UsageException($"unknown command '{args[0]}'"),
+            };
+        }
+        catch (UsageException e)
+        {
+            await stderr.WriteLineAsync($"bqdispatch: {e.Message}\n\n{Usage}");
+            return 2;
+        }
+        catch (ConfigException e)
+        {
+            await stderr.WriteLineAsync($"bqdispatch: {e.Message}");
+            return 2;
+        }
+        catch (StorageException e)
+        {
+            await stderr.WriteLineAsync($"bqdispatch: reading the configuration failed: {e.Message}");
+            return 2;
+        }
     }
 }
+
+/// <summary>A command line the user has to correct.</summary>
+public sealed class UsageException(string message) : Exception(message);

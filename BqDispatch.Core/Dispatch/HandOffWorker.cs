@@ -1,0 +1,50 @@
+using BqDispatch.Core.Configuration;
+using BqDispatch.Core.Naming;
+using BqDispatch.Core.Storage;
+
+namespace BqDispatch.Core.Dispatch;
+
+/// <summary>
+/// The hand-off activity (design §2.5): copy the trace create-only to its trigger path, then delete the
+/// source only if it still has the generation that was copied. "Destination exists" means an earlier or
+/// concurrent hand-off made it, so the delete is completed and the trace counted once.
+/// </summary>
+public sealed class HandOffWorker(DispatchConfig config, IObjectStore store)
+{
+    public async Task<HandOffOutcome> HandOff(HandOffBatch batch, CancellationToken cancellation)
+    {
+        var results = new HandOffResult[batch.Traces.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, batch.Traces.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, config.HandOffParallelism), CancellationToken = cancellation },
+            async (i, ct) => results[i] = await HandOff(batch.Traces[i], ct));
+        return new HandOffOutcome(results);
+    }
+
+    /// <summary>Where BqTail expects this trace: the hour folder comes from the trace's creation, so retries agree.</summary>
+    public string Destination(TraceWork trace) => TriggerPaths.PostJob(
+        config.TriggerBaseUrl, config.PostJobPrefix, trace.Created, trace.Project, trace.Region, JobIdCodec.Parse(trace.JobId));
+
+    private async Task<HandOffResult> HandOff(TraceWork trace, CancellationToken ct)
+    {
+        var destination = Destination(trace);
+        try
+        {
+            var copy = await store.CopyIfAbsent(trace.Url, trace.Generation, destination, ct);
+            if (copy == CopyOutcome.SourceChanged)
+            {
+                return new HandOffResult(trace.Url, HandOffStatus.SourceGone, destination);
+            }
+
+            var status = copy == CopyOutcome.Copied ? HandOffStatus.HandedOff : HandOffStatus.AlreadyHandedOff;
+            var delete = await store.Delete(trace.Url, trace.Generation, ct);
+            return delete == DeleteOutcome.GenerationChanged
+                ? new HandOffResult(trace.Url, status, destination, "the trace was rewritten after it was copied; the new version was kept")
+                : new HandOffResult(trace.Url, status, destination);
+        }
+        catch (StorageException e)
+        {
+            return new HandOffResult(trace.Url, HandOffStatus.Failed, destination, e.Message);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Throttling;
+
+namespace BqDispatch.Core.Dispatch;
+
+/// <summary>
+/// What the dispatch flow (<see cref="DispatchRun"/>) needs from the engine that runs it. Each member maps to one
+/// Durable Functions primitive (time, durable timer, activity, entity call), and every argument and result
+/// is a small serializable record, so the same flow runs in an orchestrator and in-process.
+/// </summary>
+public interface IDispatchEngine
+{
+    /// <summary>The run's clock (CurrentUtcDateTime in an orchestrator).</summary>
+    DateTimeOffset UtcNow { get; }
+
+    /// <summary>True once the host asked the run to stop after the cycle in flight (SIGTERM in the CLI).</summary>
+    bool StopRequested { get; }
+
+    /// <summary>Waits between cycles (a durable timer in an orchestrator).</summary>
+    Task Pause(TimeSpan delay);
+
+    /// <summary>Activity: list the task folder, learn the state of each traced job, and say what is due.</summary>
+    Task<TaskFolderScan> Scan(ScanRequest request);
+
+    /// <summary>Entity call on the project's throttle lane.</summary>
+    Task<Admission> Admit(string project, AdmissionRequest request);
+
+    /// <summary>Activity: hand DONE traces to BqTail, exactly once each.</summary>
+    Task<HandOffOutcome> HandOff(HandOffBatch batch);
+
+    /// <summary>Activity: fire due batch windows, exactly once each.</summary>
+    Task<WindowOutcome> FireWindows(WindowBatch batch);
+
+    /// <summary>Activity: remove stalled window pairs and orphan markers, evict orphan traces.</summary>
+    Task<CleanupOutcome> Cleanup(CleanupBatch batch);
+
+    /// <summary>Activity (plus custom status): publish the status after a cycle, including performance.json.</summary>
+    Task Publish(StatusDocument status);
+}

@@ -1,0 +1,72 @@
+using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Throttling;
+
+namespace BqDispatch.Core.Dispatch.InProcess;
+
+/// <summary>
+/// Runs the dispatch flow in this process: activities are direct calls (at most a few at once, like a
+/// Functions host's activity concurrency), lanes are objects in memory.
+/// </summary>
+public sealed class InProcessEngine(
+    DispatchActivities activities, ThrottleLanes lanes, IClock clock, Action<string> log, CancellationToken stopping) : IDispatchEngine
+{
+    private const int ActivityConcurrency = 4;
+
+    private readonly SemaphoreSlim activitySlots = new(ActivityConcurrency);
+
+    public DateTimeOffset UtcNow => clock.UtcNow;
+
+    public bool StopRequested => stopping.IsCancellationRequested;
+
+    public Task Pause(TimeSpan delay) => clock.Delay(delay, stopping);
+
+    public Task<TaskFolderScan> Scan(ScanRequest request) =>
+        Activity(() => activities.Scanner.Scan(request, CancellationToken.None));
+
+    public Task<Admission> Admit(string project, AdmissionRequest request) => Task.FromResult(lanes.Admit(project, request));
+
+    public Task<HandOffOutcome> HandOff(HandOffBatch batch) =>
+        Activity(() => activities.HandOffs.HandOff(batch, CancellationToken.None));
+
+    public Task<WindowOutcome> FireWindows(WindowBatch batch) =>
+        Activity(() => activities.Windows.Fire(batch, CancellationToken.None));
+
+    public Task<CleanupOutcome> Cleanup(CleanupBatch batch) =>
+        Activity(() => activities.Cleaner.Clean(batch, CancellationToken.None));
+
+    public async Task Publish(StatusDocument status)
+    {
+        log(CycleLine(status));
+        if (await Activity(() => activities.Publisher.Publish(status, CancellationToken.None)) is { } error)
+        {
+            log(error);
+        }
+    }
+
+    /// <summary>One progress line per cycle for the operator.</summary>
+    public static string CycleLine(StatusDocument status)
+    {
+        var totals = status.Totals;
+        var projects = string.Join(", ", status.Performance
+            .Where(p => !p.Key.EndsWith("/batching", StringComparison.Ordinal))
+            .Select(p => $"{p.Key}: waiting {p.Value.Count}, dispatched {Total(p.Value.Dispatched)}, throttled {Total(p.Value.Throttled)}, not found {p.Value.NoFound}"));
+        return $"cycle {status.Cycles}: handed off {totals.HandedOff + totals.AlreadyHandedOff}, windows fired {status.BatchCount}, " +
+            $"backlog {totals.Backlog}, errors {status.Errors.Count}{(projects.Length > 0 ? " | " + projects : "")}";
+    }
+
+    private static int Total(Metrics m) => m.QueryJobs + m.LoadJobs + m.CopyJobs + m.OtherJobs;
+
+    // Activities are not cancelled when stopping: the cycle in flight finishes its work (nothing half done).
+    private async Task<T> Activity<T>(Func<Task<T>> body)
+    {
+        await activitySlots.WaitAsync();
+        try
+        {
+            return await body();
+        }
+        finally
+        {
+            activitySlots.Release();
+        }
+    }
+}

@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using BqDispatch.Core.BigQuery;
+using BqDispatch.Core.Naming;
+using BqDispatch.Core.Throttling;
+
+namespace BqDispatch.Core.Dispatch;
+
+/// <summary>Settings of job-state resolution (from the configuration).</summary>
+public sealed record ResolverSettings(
+    bool ListAllUsers,
+    TimeSpan Lookback,
+    int MaxGetsPerCycle,
+    int GetParallelism,
+    TimeSpan RecentWindow);
+
+/// <summary>
+/// Learns the state of traced jobs with as few BigQuery calls as it can: per project, one listing of the
+/// active (PENDING/RUNNING) jobs, one listing of DONE jobs created since the oldest trace still unresolved
+/// (capped by the look-back), then jobs.get only for what neither listing showed, oldest first, bounded.
+/// The active listing also gives the throttle its counts.
+/// </summary>
+public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings)
+{
+    private const int ProjectParallelism = 4;
+
+    // Learned once per resolver: without bigquery.jobs.listAll, list the dispatcher's own jobs.
+    private volatile bool allUsersDenied;
+
+    /// <summary>Resolves <paramref name="lookups"/>; <paramref name="observeOnly"/> are projects that only need their active counts (due windows).</summary>
+    public async Task<JobStates> Resolve(
+        IReadOnlyList<JobLookup> lookups, IReadOnlyCollection<string> observeOnly, DateTimeOffset now, CancellationToken cancellation)
+    {
+        var states = new JobStates();
+        var byProject = lookups.GroupBy(l => l.Project, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        foreach (var project in observeOnly.Where(p => !byProject.ContainsKey(p)))
+        {
+            byProject[project] = [];
+        }
+
+        var misses = new List<JobLookup>();
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(
+            byProject,
+            new ParallelOptions { MaxDegreeOfParallelism = ProjectParallelism, CancellationToken = cancellation },
+            async (entry, ct) =>
+            {
+                var projectMisses = await Sweep(entry.Key, entry.Value, states, now, ct);
+                lock (misses)
+                {
+                    misses.AddRange(projectMisses);
+                }
+            });
+        states.ListTime = watch.Elapsed;
+
+        await GetMisses(misses, states, cancellation);
+        return states;
+    }
+
+    private async Task<List<JobLookup>> Sweep(string project, List<JobLookup> lookups, JobStates states, DateTimeOffset now, CancellationToken ct)
+    {
+        try
+        {
+            var active = await List(project, [JobState.Pending, JobState.Running], null, states, ct);
+            Observe(project, active, states, now);
+            var remaining = Record(project, lookups, active, states);
+            if (remaining.Count == 0)
+            {
+                return remaining;
+            }
+
+            // Trace files are written before jobs.insert, so a traced job is created after its trace; the
+            // minute of margin absorbs clock skew between Cloud Storage and BigQuery.
+            var oldest = remaining.Min(l => l.TraceCreated) - TimeSpan.FromMinutes(1);
+            var since = oldest > now - settings.Lookback ? oldest : now - settings.Lookback;
+            var done = await List(project, [JobState.Done], since, states, ct);
+            return Record(project, remaining, done, states);
+        }
+        catch (BigQueryException e) when (e.Status == 404)
+        {
+            Error(states, $"project {project}: BigQuery does not know it (jobs.list: {e.Message}); its traces count as not found");
+            foreach (var lookup in lookups)
+            {
+                lock (states)
+                {
+                    states.NotFound(project, lookup.JobId);
+                }
+            }
+
+            return [];
+        }
+        catch (BigQueryException e)
+        {
+            Error(states, $"project {project}: jobs.list failed, its traces wait for a later cycle: {e.Message}");
+            return [];
+        }
+    }
+
+    private async Task<JobListResult> List(string project, JobState[] filter, DateTimeOffset? since, JobStates states, CancellationToken ct)
+    {
+        var allUsers = settings.ListAllUsers && !allUsersDenied;
+        JobListResult result;
+        try
+        {
+            result = await jobs.List(new JobListQuery(project, filter, since, null, allUsers), ct);
+        }
+        catch (BigQueryException e) when (allUsers && e.IsAccessDenied)
+        {
+            allUsersDenied = true;
+            result = await jobs.List(new JobListQuery(project, filter, since, null, AllUsers: false), ct);
+        }
+
+        lock (states)
+        {
+            states.ListCalls++;
+            states.ListPages += result.Pages;
+        }
+
+        return result;
+    }
+
+    private void Observe(string project, JobListResult active, JobStates states, DateTimeOffset now)
+    {
+        var running = KindCounts.Zero;
+        var pending = KindCounts.Zero;
+        foreach (var job in active.Jobs)
+        {
+            var kind = JobKinds.FromJobType(job.Type);
+            if (job.State == JobState.Running)
+            {
+                running = running.Add(kind);
+            }
+            else
+            {
+                pending = pending.Add(kind);
+            }
+        }
+
+        var recentSince = now - settings.RecentWindow;
+        List<DateTimeOffset> Recent(JobKind kind) => active.Jobs
+            .Where(j => JobKinds.FromJobType(j.Type) == kind && j.Created >= recentSince)
+            .Select(j => j.Created)
+            .ToList();
+
+        var observed = new ObservedJobs(running.Query + pending.Query, running.Load + pending.Load, Recent(JobKind.Query), Recent(JobKind.Load));
+        lock (states)
+        {
+            states.Projects[project] = new ProjectObservation(observed, running, pending);
+        }
+    }
+
+    private static List<JobLookup> Record(string project, List<JobLookup> lookups, JobListResult listed, JobStates states)
+    {
+        var byId = new Dictionary<string, JobState>(StringComparer.Ordinal);
+        foreach (var job in listed.Jobs)
+        {
+            byId[job.JobId] = job.State;
+        }
+
+        var remaining = new List<JobLookup>();
+        lock (states)
+        {
+            foreach (var lookup in lookups)
+            {
+                if (byId.TryGetValue(lookup.JobId, out var state))
+                {
+                    states.Know(project, lookup.JobId, state);
+                }
+                else
+                {
+                    remaining.Add(lookup);
+                }
+            }
+        }
+
+        return remaining;
+    }
+
+    private async Task GetMisses(List<JobLookup> misses, JobStates states, CancellationToken cancellation)
+    {
+        var budgeted = misses.OrderBy(m => m.TraceCreated).ThenBy(m => m.JobId, StringComparer.Ordinal).Take(settings.MaxGetsPerCycle).ToList();
+        await Parallel.ForEachAsync(
+            budgeted,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.GetParallelism), CancellationToken = cancellation },
+            async (miss, ct) =>
+            {
+                try
+                {
+                    var job = await jobs.Get(miss.Project, miss.JobId, string.IsNullOrEmpty(miss.Region) ? null : miss.Region, ct);
+                    lock (states)
+                    {
+                        states.GetCalls++;
+                        if (job is null)
+                        {
+                            states.NotFound(miss.Project, miss.JobId);
+                        }
+                        else
+                        {
+                            states.Know(miss.Project, miss.JobId, job.State);
+                        }
+                    }
+                }
+                catch (BigQueryException e)
+                {
+                    lock (states)
+                    {
+                        states.GetCalls++;
+                    }
+
+                    Error(states, $"project {miss.Project}: jobs.get failed for some traced jobs, they wait for a later cycle: {e.Message}");
+                }
+            });
+    }
+
+    private static void Error(JobStates states, string message)
+    {
+        lock (states)
+        {
+            if (!states.Errors.Contains(message))
+            {
+                states.Errors.Add(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+using BqDispatch.Core.Naming;
+
+namespace BqDispatch.Core.Dispatch.Status;
+
+/// <summary>
+/// Builds the status document of a run from the results of its cycles. Deterministic: it only sees what
+/// the flow hands it, so it can live inside an orchestrator.
+/// </summary>
+public sealed class RunStatus
+{
+    /// <summary>The Jobs map stops growing here; the rest is counted in Totals.JobsOmitted.</summary>
+    public const int MaxJobsListed = 10_000;
+
+    private const int MaxErrorsListed = 100;
+
+    private readonly StatusDocument document;
+    private readonly HashSet<string> errorSet = [];
+
+    public RunStatus(DateTimeOffset started)
+    {
+        document = new StatusDocument { Started = started.UtcDateTime };
+    }
+
+    public bool Failed => document.Status == StatusDocument.Failed;
+
+    public int Cycles => document.Cycles;
+
+    public void AddError(string message)
+    {
+        document.Status = StatusDocument.Failed;
+        document.Error = message;
+        if (document.Errors.Count < MaxErrorsListed && errorSet.Add(message))
+        {
+            document.Errors.Add(message);
+        }
+    }
+
+    /// <summary>Starts a cycle's snapshot figures from this scan (the run-long figures carry on).</summary>
+    public void RecordScan(TaskFolderScan scan)
+    {
+        foreach (var performance in document.Performance.Values)
+        {
+            performance.Count = 0;
+            performance.NoFound = 0;
+            performance.Throttled = new Metrics();
+            if (performance.ProjectID is { } id && !id.EndsWith("/batching", StringComparison.Ordinal))
+            {
+                performance.Running = new Metrics();
+                performance.Pending = new Metrics();
+            }
+        }
+
+        foreach (var error in scan.Errors)
+        {
+            AddError(error);
+        }
+
+        if (scan.RootError is { } rootError)
+        {
+            AddError(rootError);
+            return;
+        }
+
+        foreach (var project in scan.Projects)
+        {
+            var performance = PerformanceOf(project.Project);
+            performance.Region = string.IsNullOrEmpty(performance.Region) ? project.Region : performance.Region;
+            performance.Count = project.Count;
+            performance.Running = Metrics.From(project.Running);
+            performance.Pending = Metrics.From(project.Pending);
+            performance.NoFound = project.NoFound;
+        }
+
+        document.GetCount += scan.GetCalls;
+        document.ListTime = GoDuration.Format(scan.ListTime);
+        document.Totals.ListPages += scan.ListPages;
+        document.Totals.Ignored = scan.Ignored;
+        document.Totals.IgnoredSamples = [.. scan.IgnoredSamples];
+    }
+
+    public void RecordHeldTrace(TraceWork trace) => Add(PerformanceOf(trace.Project).Throttled, trace.Kind);
+
+    public void RecordHeldWindow(WindowWork window)
+    {
+        var throttled = PerformanceOf(window.BatchingKey).Throttled;
+        throttled.LoadJobs++;
+        throttled.BatchJobs++;
+    }
+
+    public void RecordHandOff(TraceWork trace, HandOffResult result)
+    {
+        var totals = document.Totals;
+        switch (result.Status)
+        {
+            case HandOffStatus.HandedOff:
+                totals.HandedOff++;
+                break;
+            case HandOffStatus.AlreadyHandedOff:
+                totals.AlreadyHandedOff++;
+                break;
+            case HandOffStatus.SourceGone:
+                totals.SourceGone++;
+                return;
+            default:
+                totals.HandOffsFailed++;
+                AddError($"hand-off of {trace.Url} failed: {result.Error}");
+                return;
+        }
+
+        Add(PerformanceOf(trace.Project).Dispatched, trace.Kind);
+        if (document.Jobs.Count < MaxJobsListed)
+        {
+            document.Jobs[trace.Url] = new JobEntry(trace.JobId, trace.Url, "DONE");
+        }
+        else
+        {
+            totals.JobsOmitted++;
+        }
+    }
+
+    public void RecordWindow(WindowWork window, WindowResult result)
+    {
+        var totals = document.Totals;
+        switch (result.Status)
+        {
+            case WindowStatus.Fired:
+                totals.WindowsFired++;
+                break;
+            case WindowStatus.AlreadyFired:
+                totals.WindowsAlreadyFired++;
+                break;
+            case WindowStatus.WindowGone:
+                return;
+            default:
+                totals.WindowsFailed++;
+                AddError($"firing window {window.Url} failed: {result.Error}");
+                return;
+        }
+
+        document.Batched[window.Url] = window.End.UtcDateTime;
+        document.BatchCount++;
+        var running = PerformanceOf(window.BatchingKey).Running;
+        running.LoadJobs++;
+        running.BatchJobs++;
+    }
+
+    public void RecordCleanup(CleanupOutcome outcome)
+    {
+        document.Totals.StalledPairsRemoved += outcome.StalledPairsRemoved;
+        document.Totals.OrphanMarkersRemoved += outcome.OrphanMarkersRemoved;
+        document.Totals.Evicted += outcome.Evicted.Count;
+        foreach (var error in outcome.Errors)
+        {
+            AddError(error);
+        }
+    }
+
+    /// <summary>Closes a cycle; <paramref name="backlog"/> is the work still waiting after it.</summary>
+    public void CompleteCycle(int backlog)
+    {
+        document.Cycles++;
+        document.Totals.Backlog = backlog;
+    }
+
+    /// <summary>
+    /// A copy of the document as of <paramref name="now"/>, safe to hand out while the run goes on.
+    /// Without the maps it stays small (custom status, per-cycle publishing); their sizes remain in the counts.
+    /// </summary>
+    public StatusDocument Snapshot(DateTimeOffset now, bool withMaps = true)
+    {
+        document.TimeTakenMs = (long)(now.UtcDateTime - document.Started).TotalMilliseconds;
+        var copy = StatusJson.Deserialize<StatusDocument>(StatusJson.Serialize(document));
+        if (!withMaps)
+        {
+            copy.Jobs = [];
+            copy.Batched = [];
+        }
+
+        return copy;
+    }
+
+    private Performance PerformanceOf(string key)
+    {
+        if (!document.Performance.TryGetValue(key, out var performance))
+        {
+            performance = new Performance { ProjectID = key };
+            document.Performance[key] = performance;
+        }
+
+        return performance;
+    }
+
+    private static void Add(Metrics metrics, JobKind kind)
+    {
+        switch (kind)
+        {
+            case JobKind.Query:
+                metrics.QueryJobs++;
+                break;
+            case JobKind.Load:
+                metrics.LoadJobs++;
+                break;
+            case JobKind.Copy:
+                metrics.CopyJobs++;
+                break;
+            default:
+                metrics.OtherJobs++;
+                break;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+namespace BqDispatch.Core.Dispatch.Status;
+
+/// <summary>Counts over the whole run that bqtail's document has no field for.</summary>
+public sealed class RunTotals
+{
+    /// <summary>Traces this run copied to the trigger bucket.</summary>
+    public int HandedOff { get; set; }
+
+    /// <summary>Traces whose trigger object another dispatcher (or an earlier, interrupted run) had made; the trace was removed.</summary>
+    public int AlreadyHandedOff { get; set; }
+
+    /// <summary>Traces that disappeared before this run could move them (benign).</summary>
+    public int SourceGone { get; set; }
+
+    public int HandOffsFailed { get; set; }
+
+    public int WindowsFired { get; set; }
+
+    public int WindowsAlreadyFired { get; set; }
+
+    public int WindowsFailed { get; set; }
+
+    public int StalledPairsRemoved { get; set; }
+
+    public int OrphanMarkersRemoved { get; set; }
+
+    /// <summary>Orphan traces moved to ErrorURL.</summary>
+    public int Evicted { get; set; }
+
+    /// <summary>DONE traces and due windows left for later runs after the last cycle (chunk limit or throttle).</summary>
+    public int Backlog { get; set; }
+
+    /// <summary>Objects in the task folder that are not traces, windows or markers (last cycle).</summary>
+    public int Ignored { get; set; }
+
+    public List<string> IgnoredSamples { get; set; } = [];
+
+    /// <summary>jobs.list HTTP pages read during the run.</summary>
+    public int ListPages { get; set; }
+
+    /// <summary>Handed-off traces not listed in Jobs because the map reached its size limit.</summary>
+    public int JobsOmitted { get; set; }
+}

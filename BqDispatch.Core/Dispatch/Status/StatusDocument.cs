@@ -1,0 +1,49 @@
+using Newtonsoft.Json;
+
+namespace BqDispatch.Core.Dispatch.Status;
+
+/// <summary>
+/// The status of one run, with bqtail's field names (reference §5.3) and exact meanings. Status is "ok"
+/// when the run met only benign conflicts, "error" when work it should have done failed or was left undone.
+/// </summary>
+public sealed class StatusDocument
+{
+    public const string Ok = "ok";
+    public const string Failed = "error";
+
+    public string Status { get; set; } = Ok;
+
+    /// <summary>The last error message.</summary>
+    [JsonProperty(NullValueHandling = NullValueHandling.Ignore)]
+    public string? Error { get; set; }
+
+    public DateTime Started { get; set; }
+
+    public long TimeTakenMs { get; set; }
+
+    /// <summary>Completed cycles.</summary>
+    public int Cycles { get; set; }
+
+    /// <summary>Traces handed to BqTail: trace URL → {ID, URL, Status}.</summary>
+    public Dictionary<string, JobEntry> Jobs { get; set; } = [];
+
+    /// <summary>Windows fired: window URL → window end.</summary>
+    public Dictionary<string, DateTime> Batched { get; set; } = [];
+
+    /// <summary>Windows fired during the run.</summary>
+    public int BatchCount { get; set; }
+
+    /// <summary>jobs.get calls during the run.</summary>
+    public int GetCount { get; set; }
+
+    /// <summary>Time the last cycle spent in jobs.list, as a Go duration ("231.7ms").</summary>
+    public string ListTime { get; set; } = "";
+
+    /// <summary>Every distinct error message, in order of first appearance.</summary>
+    public List<string> Errors { get; set; } = [];
+
+    /// <summary>Per project (and "&lt;x&gt;/batching" key), as written to performance.json.</summary>
+    public Dictionary<string, Performance> Performance { get; set; } = [];
+
+    public RunTotals Totals { get; set; } = new();
+}

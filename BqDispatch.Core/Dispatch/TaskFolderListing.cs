@@ -1,0 +1,114 @@
+using BqDispatch.Core.Naming;
+using BqDispatch.Core.Storage;
+
+namespace BqDispatch.Core.Dispatch;
+
+/// <summary>A trace object with the BigQuery project and region its job lives in.</summary>
+public sealed record TracedObject(StoredObject Object, TraceName Name, string Project, string Region);
+
+/// <summary>A .win object whose name parsed.</summary>
+public sealed record WindowObject(StoredObject Object, WindowName Name);
+
+/// <summary>Everything AsyncTaskURL holds, one level at the root and in each proj:&lt;p&gt;:&lt;r&gt;/ folder, sorted by kind.</summary>
+public sealed record TaskFolderContents(
+    IReadOnlyList<TracedObject> Traces,
+    IReadOnlyList<WindowObject> Windows,
+    IReadOnlyList<StoredObject> Markers,
+    IReadOnlyList<StoredObject> Ignored,
+    IReadOnlyList<string> Errors);
+
+/// <summary>Lists the task folder. A failing proj: folder is reported and skipped; a failing root throws.</summary>
+public static class TaskFolderListing
+{
+    private const int FolderParallelism = 8;
+
+    public static async Task<TaskFolderContents> Read(IObjectStore store, string asyncTaskUrl, string defaultProject, CancellationToken cancellation)
+    {
+        var root = await store.List(asyncTaskUrl, cancellation);
+        var traces = new List<TracedObject>();
+        var windows = new List<WindowObject>();
+        var markers = new List<StoredObject>();
+        var ignored = new List<StoredObject>();
+        var errors = new List<string>();
+
+        Classify(root.Objects, asyncTaskUrl, defaultProject, "", traces, windows, markers, ignored, errors);
+
+        var folders = root.Folders
+            .Select(url => (Url: url, Name: url[asyncTaskUrl.Length..].TrimEnd('/')))
+            .Where(f => f.Name.StartsWith("proj:", StringComparison.Ordinal))
+            .ToList();
+        var listings = new (string Url, string Name, Listing? Listing, string? Error)[folders.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, folders.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = FolderParallelism, CancellationToken = cancellation },
+            async (i, ct) =>
+            {
+                var (url, name) = folders[i];
+                try
+                {
+                    listings[i] = (url, name, await store.List(url, ct), null);
+                }
+                catch (StorageException e)
+                {
+                    listings[i] = (url, name, null, $"listing {url} failed, its traces wait for a later cycle: {e.Message}");
+                }
+            });
+
+        foreach (var (_, name, listing, error) in listings)
+        {
+            if (error is not null)
+            {
+                errors.Add(error);
+            }
+            else if (!ProjectFolder.TryParse(name, out var project, out var region))
+            {
+                errors.Add($"folder {asyncTaskUrl}{name}/ is not proj:<project>:<region>; its files are not dispatched");
+            }
+            else
+            {
+                Classify(listing!.Objects, asyncTaskUrl, project, region, traces, windows, markers, ignored, errors);
+            }
+        }
+
+        return new TaskFolderContents(traces, windows, markers, ignored, errors);
+    }
+
+    private static void Classify(
+        IReadOnlyList<StoredObject> objects,
+        string asyncTaskUrl,
+        string project,
+        string region,
+        List<TracedObject> traces,
+        List<WindowObject> windows,
+        List<StoredObject> markers,
+        List<StoredObject> ignored,
+        List<string> errors)
+    {
+        foreach (var obj in objects)
+        {
+            if (obj.Name.EndsWith(".win", StringComparison.Ordinal))
+            {
+                if (WindowName.TryParse(obj.Name, out var window))
+                {
+                    windows.Add(new WindowObject(obj, window!));
+                }
+                else
+                {
+                    errors.Add($"window {obj.Url} cannot be fired: its name does not end with _<unix seconds>.win");
+                }
+            }
+            else if (obj.Name.EndsWith(".wis", StringComparison.Ordinal))
+            {
+                markers.Add(obj);
+            }
+            else if (TraceName.TryParse(obj.Url[asyncTaskUrl.Length..], out var trace))
+            {
+                traces.Add(new TracedObject(obj, trace!, project, region));
+            }
+            else
+            {
+                ignored.Add(obj);
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using BqDispatch.Core.Configuration;
+using BqDispatch.Core.Naming;
+using BqDispatch.Core.Storage;
+
+namespace BqDispatch.Core.Dispatch;
+
+/// <summary>The scan activity: list the task folder, resolve job states, and classify everything against the run's clock.</summary>
+public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store, JobStateResolver resolver)
+{
+    /// <summary>bqtail's StorageListVisibilityDelayMs: a window is due this long after its end.</summary>
+    public static readonly TimeSpan WindowVisibilityDelay = TimeSpan.FromSeconds(7);
+
+    private static readonly string[] KnownBqTailExtensions = [".grp", ".loc"];
+
+    public async Task<TaskFolderScan> Scan(ScanRequest request, CancellationToken cancellation)
+    {
+        TaskFolderContents contents;
+        try
+        {
+            contents = await TaskFolderListing.Read(store, config.AsyncTaskURL, config.ProjectID, cancellation);
+        }
+        catch (StorageException e)
+        {
+            return new TaskFolderScan { RootError = $"listing {config.AsyncTaskURL} failed: {e.Message}" };
+        }
+
+        var now = request.Now;
+        var thinkTime = TimeSpan.FromMilliseconds(config.ThinkTimeMs);
+        var considered = contents.Traces.Where(t => now - t.Object.Updated >= thinkTime).ToList();
+        var windows = WindowSchedule.Classify(contents.Windows, contents.Markers, now, config);
+
+        var observeOnly = config.MaxConcurrentLoad > 0 ? windows.Due.Select(w => w.Project).Distinct().ToList() : [];
+        var lookups = considered.Select(t => new JobLookup(t.Project, t.Region, t.Name.JobId, t.Object.Created)).ToList();
+        var states = await resolver.Resolve(lookups, observeOnly, now, cancellation);
+
+        var traces = TraceClassification.Classify(considered, states, now, TimeSpan.FromHours(config.OrphanTraceTtlHours));
+        var chunk = request.ChunkSize;
+        return new TaskFolderScan
+        {
+            Projects = traces.Projects(states),
+            Done = traces.Done.Take(chunk).ToList(),
+            DoneTotal = traces.Done.Count,
+            Orphans = traces.Orphans.Take(chunk).ToList(),
+            DueWindows = windows.Due.Take(chunk).ToList(),
+            DueWindowsTotal = windows.Due.Count,
+            WindowsNotDue = windows.NotDue,
+            WindowsScheduled = windows.Scheduled,
+            StalledPairs = windows.Stalled.Take(chunk).ToList(),
+            OrphanMarkers = windows.OrphanMarkers.Take(chunk).ToList(),
+            Ignored = contents.Ignored.Count,
+            IgnoredSamples = contents.Ignored
+                .Where(o => !KnownBqTailExtensions.Any(e => o.Name.EndsWith(e, StringComparison.Ordinal)))
+                .Select(o => o.Url)
+                .Take(10)
+                .ToList(),
+            Errors = [.. contents.Errors, .. states.Errors],
+            ListCalls = states.ListCalls,
+            ListPages = states.ListPages,
+            GetCalls = states.GetCalls,
+            ListTime = states.ListTime,
+        };
+    }
+}

@@ -1,0 +1,18 @@
+using BqDispatch.Core.Naming;
+
+namespace BqDispatch.Core.Dispatch;
+
+/// <summary>A trace file whose BigQuery job is DONE (or unknown to BigQuery), with what acting on it needs.</summary>
+/// <param name="Project">The BigQuery project of the job (folder project, or the configured project at the root).</param>
+/// <param name="Region">The folder region ("" at the root).</param>
+/// <param name="Created">The trace object's creation time: it picks the hour folder, so a retry targets the same object.</param>
+public sealed record TraceWork(
+    string Url,
+    string RelativeName,
+    string Project,
+    string Region,
+    string JobId,
+    string Action,
+    JobKind Kind,
+    DateTimeOffset Created,
+    long Generation);

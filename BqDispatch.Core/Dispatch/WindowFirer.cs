@@ -1,0 +1,44 @@
+using BqDispatch.Core.Configuration;
+using BqDispatch.Core.Naming;
+using BqDispatch.Core.Storage;
+
+namespace BqDispatch.Core.Dispatch;
+
+/// <summary>
+/// The window activity: create the _batch_ copy create-only first, then the .wis marker (W9 fixed: a failed
+/// copy leaves no marker, so the window stays due and is retried instead of being lost).
+/// </summary>
+public sealed class WindowFirer(DispatchConfig config, IObjectStore store)
+{
+    private static readonly byte[] MarkerContent = "."u8.ToArray();
+
+    public async Task<WindowOutcome> Fire(WindowBatch batch, CancellationToken cancellation)
+    {
+        var results = new WindowResult[batch.Windows.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, batch.Windows.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, config.HandOffParallelism), CancellationToken = cancellation },
+            async (i, ct) => results[i] = await Fire(batch.Windows[i], ct));
+        return new WindowOutcome(results);
+    }
+
+    private async Task<WindowResult> Fire(WindowWork window, CancellationToken ct)
+    {
+        try
+        {
+            var batchUrl = TriggerPaths.Batch(config.TriggerBaseUrl, config.BatchPrefix, window.ObjectName);
+            var copy = await store.CopyIfAbsent(window.Url, window.Generation, batchUrl, ct);
+            if (copy == CopyOutcome.SourceChanged)
+            {
+                return new WindowResult(window.Url, WindowStatus.WindowGone);
+            }
+
+            await store.Create(WindowName.MarkerName(window.Url), MarkerContent, ct);
+            return new WindowResult(window.Url, copy == CopyOutcome.Copied ? WindowStatus.Fired : WindowStatus.AlreadyFired);
+        }
+        catch (StorageException e)
+        {
+            return new WindowResult(window.Url, WindowStatus.Failed, e.Message);
+        }
+    }
+}

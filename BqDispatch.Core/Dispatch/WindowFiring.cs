@@ -1,0 +1,23 @@
+namespace BqDispatch.Core.Dispatch;
+
+/// <summary>Input of one window activity: due windows admitted by their lanes.</summary>
+public sealed record WindowBatch(IReadOnlyList<WindowWork> Windows);
+
+public sealed record WindowOutcome(IReadOnlyList<WindowResult> Results);
+
+public sealed record WindowResult(string Url, WindowStatus Status, string? Error = null);
+
+public enum WindowStatus
+{
+    /// <summary>This call created the _batch_ copy and the marker.</summary>
+    Fired,
+
+    /// <summary>The _batch_ copy existed already (an earlier or concurrent dispatcher); the marker now exists.</summary>
+    AlreadyFired,
+
+    /// <summary>The window was deleted or rewritten before the copy (benign).</summary>
+    WindowGone,
+
+    /// <summary>The copy or the marker failed; the window stays due and is retried next cycle.</summary>
+    Failed,
+}

@@ -1,0 +1,131 @@
+using BqDispatch.Core.Dispatch;
+using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Storage;
+using BqDispatch.Emulators.BigQuery;
+using BqDispatch.Tests.Support;
+
+namespace BqDispatch.Tests.Acceptance;
+
+/// <summary>Reference §8.5 L1–L3: the time budget, performance.json, no double move within a run.</summary>
+public class RunLoopTests
+{
+    [Fact]
+    public async Task L1_a_run_spends_its_one_budget_in_cycles_three_seconds_apart()
+    {
+        await using var f = await DispatchFixture.Create(new { TimeToLiveInMin = 1 });
+
+        var status = await f.Run(maxCycles: null);
+
+        // Budget 55 s: cycles start at 0, 3, …, 54 s; none starts after the budget.
+        Assert.Equal(19, status.Cycles);
+        Assert.Equal(54_000, status.TimeTakenMs);
+    }
+
+    [Fact]
+    public async Task L1_stopping_ends_the_run_after_the_cycle_in_flight()
+    {
+        await using var f = await DispatchFixture.Create();
+        using var stop = new CancellationTokenSource();
+        var trace = f.Trace("proj:p1:US/ds.t--1_00001_load--dispatch", TimeSpan.FromSeconds(10));
+        f.Job("p1", "ds_t--1_00001_load--dispatch", EmulatedJobType.Load, EmulatedJobState.Done, created: trace.Created);
+        f.Store.AfterOperation = (operation, _) =>
+        {
+            if (operation == StoreOperation.Copy)
+            {
+                stop.Cancel();
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var status = await f.Run(maxCycles: null, stop.Token);
+
+        Assert.Equal(1, status.Cycles);
+        Assert.False(f.Store.Exists(trace.Url));
+        Assert.Single(status.Jobs);
+    }
+
+    [Fact]
+    public async Task L2_performance_json_is_written_after_every_cycle_in_bqtail_format()
+    {
+        await using var f = await DispatchFixture.Create();
+        var trace = f.Trace("proj:p1:US/ds.t--1_00001_load--dispatch", TimeSpan.FromSeconds(10));
+        f.Job("p1", "ds_t--1_00001_load--dispatch", EmulatedJobType.Load, EmulatedJobState.Done, created: trace.Created);
+        var writes = 0;
+        f.Store.AfterOperation = (operation, url) =>
+        {
+            if (operation == StoreOperation.Put && url == DispatchFixture.Journal + "performance.json")
+            {
+                Interlocked.Increment(ref writes);
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var status = await f.Run(maxCycles: 3);
+
+        Assert.Equal(3, writes);
+        var performance = StatusJson.Deserialize<Dictionary<string, Performance>>(f.Read(DispatchFixture.Journal + "performance.json"));
+        Assert.Equal("p1", performance["p1"].ProjectID);
+        Assert.Equal(1, performance["p1"].Dispatched.LoadJobs);
+        Assert.Equal(status.Performance.Keys, performance.Keys);
+        Assert.Contains("\"Dispatched\":{\"LoadJobs\":1}", f.Read(DispatchFixture.Journal + "performance.json"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task L3_a_trace_that_reappears_in_a_stale_listing_is_not_handed_off_again()
+    {
+        await using var f = await DispatchFixture.Create();
+        var trace = f.Trace("proj:p1:US/ds.t--1_00001_load--dispatch", TimeSpan.FromSeconds(10));
+        f.Job("p1", "ds_t--1_00001_load--dispatch", EmulatedJobType.Load, EmulatedJobState.Done, created: trace.Created);
+        var stale = new StaleListingStore(f.Store);
+        var copies = 0;
+        f.Store.BeforeOperation = (operation, _) =>
+        {
+            if (operation == StoreOperation.Copy)
+            {
+                Interlocked.Increment(ref copies);
+            }
+
+            return Task.CompletedTask;
+        };
+
+        using var http = new HttpClient();
+        var jobs = new Core.BigQuery.JobsRestClient(http, f.BigQuery.BaseUrl);
+        var status = await f.Run(DispatchActivities.Create(f.Config, stale, jobs), maxCycles: 3);
+
+        Assert.Equal(1, copies);
+        Assert.Equal(1, status.Totals.HandedOff);
+        Assert.Equal(StatusDocument.Ok, status.Status);
+    }
+
+    /// <summary>Replays the first listing of each folder forever, like an eventually consistent list.</summary>
+    private sealed class StaleListingStore(IObjectStore inner) : IObjectStore
+    {
+        private readonly Dictionary<string, Listing> first = [];
+
+        public async Task<Listing> List(string folderUrl, CancellationToken cancellation)
+        {
+            if (!first.TryGetValue(folderUrl, out var listing))
+            {
+                listing = await inner.List(folderUrl, cancellation);
+                first[folderUrl] = listing;
+            }
+
+            return listing;
+        }
+
+        public Task<byte[]> Read(string url, CancellationToken cancellation) => inner.Read(url, cancellation);
+
+        public Task<CreateOutcome> Create(string url, ReadOnlyMemory<byte> content, CancellationToken cancellation) =>
+            inner.Create(url, content, cancellation);
+
+        public Task Put(string url, ReadOnlyMemory<byte> content, CancellationToken cancellation) => inner.Put(url, content, cancellation);
+
+        public Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, string destinationUrl, CancellationToken cancellation) =>
+            inner.CopyIfAbsent(sourceUrl, sourceGeneration, destinationUrl, cancellation);
+
+        public Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation) =>
+            inner.Delete(url, generation, cancellation);
+    }
+}

@@ -1,0 +1,138 @@
+using System.Text;
+using BqDispatch.Core.BigQuery;
+using BqDispatch.Core.Configuration;
+using BqDispatch.Core.Dispatch;
+using BqDispatch.Core.Dispatch.InProcess;
+using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Storage;
+using BqDispatch.Emulators.BigQuery;
+using Newtonsoft.Json.Linq;
+
+namespace BqDispatch.Tests.Support;
+
+/// <summary>
+/// The acceptance fixture of reference §8.5: AsyncTaskURL mem://disp/BqDispatch/Tasks/, trigger bucket mem://trig,
+/// journal mem://ops/Journal/, ProjectID cfgp, on a virtual UTC clock. The dispatcher runs on the in-process
+/// engine with the real memory store and the real REST client talking HTTP to the BigQuery emulator.
+/// </summary>
+public sealed class DispatchFixture : IAsyncDisposable
+{
+    public const string Tasks = "mem://disp/BqDispatch/Tasks/";
+    public const string Trigger = "mem://trig";
+    public const string Journal = "mem://ops/Journal/";
+    public const string Errors = "mem://ops/errors/";
+
+    public static readonly DateTimeOffset Start = new(2023, 11, 14, 22, 13, 28, TimeSpan.Zero);
+
+    private readonly HttpClient http = new();
+
+    private DispatchFixture(ManualClock clock, MemoryStore store, BigQueryEmulator bigQuery, DispatchConfig config)
+    {
+        Clock = clock;
+        Store = store;
+        BigQuery = bigQuery;
+        Config = config;
+    }
+
+    public ManualClock Clock { get; }
+
+    public MemoryStore Store { get; }
+
+    public BigQueryEmulator BigQuery { get; }
+
+    public DispatchConfig Config { get; private set; }
+
+    public ThrottleLanes Lanes { get; } = new();
+
+    public List<string> Log { get; } = [];
+
+    public static async Task<DispatchFixture> Create(object? settings = null, DateTimeOffset? start = null)
+    {
+        var clock = new ManualClock(start ?? Start);
+        var store = new MemoryStore(() => clock.UtcNow);
+        foreach (var bucket in new[] { "disp", "trig", "ops" })
+        {
+            store.CreateBucket(bucket);
+        }
+
+        var bigQuery = await BigQueryEmulator.StartAsync(new BigQueryEmulatorOptions { Clock = () => clock.UtcNow });
+        foreach (var project in new[] { "cfgp", "p1", "p2" })
+        {
+            bigQuery.AddProject(project);
+        }
+
+        return new DispatchFixture(clock, store, bigQuery, ConfigWith(settings));
+    }
+
+    public static DispatchConfig ConfigWith(object? settings)
+    {
+        var json = JObject.FromObject(new
+        {
+            ProjectID = "cfgp",
+            AsyncTaskURL = Tasks,
+            TriggerBucket = Trigger,
+            JournalURL = Journal,
+            ErrorURL = Errors,
+        });
+        if (settings is not null)
+        {
+            json.Merge(JObject.FromObject(settings));
+        }
+
+        return ConfigLoader.Parse(json.ToString(), new Dictionary<string, string?>());
+    }
+
+    public void Configure(object settings) => Config = ConfigWith(settings);
+
+    /// <summary>A trace file written <paramref name="age"/> ago, with content that names it.</summary>
+    public StoredObject Trace(string relativeName, TimeSpan age) =>
+        Store.Seed(Tasks + relativeName, Encoding.UTF8.GetBytes($"{{\"trace\":\"{relativeName}\"}}"), Clock.UtcNow - age);
+
+    public StoredObject Object(string url, string content, TimeSpan age) =>
+        Store.Seed(url, Encoding.UTF8.GetBytes(content), Clock.UtcNow - age);
+
+    /// <summary>A BigQuery job in a given state now; created a moment after <paramref name="created"/> (its trace).</summary>
+    public EmulatedJob Job(
+        string project, string jobId, EmulatedJobType type, EmulatedJobState state,
+        string location = "US", DateTimeOffset? created = null, string? errorReason = null,
+        string user = "dispatcher@example.iam.gserviceaccount.com")
+    {
+        var at = (created ?? Clock.UtcNow - TimeSpan.FromSeconds(30)) + TimeSpan.FromMilliseconds(100);
+        var job = new EmulatedJob(project, jobId, location, type, user, at)
+        {
+            RunningAt = state == EmulatedJobState.Pending ? null : at,
+            DoneAt = state == EmulatedJobState.Done ? at + TimeSpan.FromMilliseconds(10) : null,
+            ErrorReason = errorReason,
+        };
+        BigQuery.AddJob(job);
+        return job;
+    }
+
+    public DispatchActivities Activities() =>
+        DispatchActivities.Create(Config, Store, new JobsRestClient(http, BigQuery.BaseUrl));
+
+    public Task<StatusDocument> Run(int? maxCycles = 1, CancellationToken stop = default) =>
+        Run(Activities(), maxCycles, stop);
+
+    public Task<StatusDocument> Run(DispatchActivities activities, int? maxCycles = 1, CancellationToken stop = default)
+    {
+        var engine = new InProcessEngine(activities, Lanes, Clock, line => { lock (Log) { Log.Add(line); } }, stop);
+        return DispatchRun.Execute(engine, RunSettings.From(Config, maxCycles));
+    }
+
+    public string Read(string url) => Encoding.UTF8.GetString(Store.Read(url, CancellationToken.None).GetAwaiter().GetResult());
+
+    public IReadOnlyList<string> ObjectsUnder(string folderUrl) => AllObjects(folderUrl).ToList();
+
+    private IEnumerable<string> AllObjects(string folderUrl)
+    {
+        var listing = Store.List(folderUrl, CancellationToken.None).GetAwaiter().GetResult();
+        return listing.Objects.Select(o => o.Url).Concat(listing.Folders.SelectMany(AllObjects));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        http.Dispose();
+        await BigQuery.DisposeAsync();
+    }
+}

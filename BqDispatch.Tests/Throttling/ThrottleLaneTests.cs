@@ -1,0 +1,107 @@
+using BqDispatch.Core.Naming;
+using BqDispatch.Core.Throttling;
+
+namespace BqDispatch.Tests.Throttling;
+
+public class ThrottleLaneTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(2);
+
+    private static AdmissionRequest Request(
+        DateTimeOffset now, int sql, int load, ObservedJobs observed, params (string Key, JobKind Kind)[] candidates) =>
+        new(now, observed, new ThrottleLimits(sql, load), Ttl, candidates.Select(c => new AdmissionCandidate(c.Key, c.Kind)).ToList());
+
+    private static ObservedJobs Active(int query, int load, DateTimeOffset[]? recentQuery = null, DateTimeOffset[]? recentLoad = null) =>
+        new(query, load, recentQuery ?? [], recentLoad ?? []);
+
+    [Fact]
+    public void A_limit_of_n_admits_while_fewer_than_n_are_active()
+    {
+        var lane = new ThrottleLane();
+        var admission = lane.Admit(Request(T0, 3, 0, Active(2, 0), ("c", JobKind.Query)));
+        Assert.Equal(["c"], admission.Admitted);
+
+        var full = new ThrottleLane().Admit(Request(T0, 2, 0, Active(2, 0), ("c", JobKind.Query)));
+        Assert.Empty(full.Admitted);
+        Assert.Equal(["c"], full.Held);
+    }
+
+    [Fact]
+    public void Zero_means_unlimited_and_copy_export_other_are_never_held()
+    {
+        var admission = new ThrottleLane().Admit(Request(T0, 0, 1, Active(50, 5),
+            ("q", JobKind.Query), ("c", JobKind.Copy), ("e", JobKind.Export), ("o", JobKind.Other)));
+        Assert.Equal(["q", "c", "e", "o"], admission.Admitted);
+        Assert.Equal(0, admission.Reservations);
+    }
+
+    [Fact]
+    public void Admissions_reserve_slots_oldest_candidate_first()
+    {
+        var lane = new ThrottleLane();
+        var admission = lane.Admit(Request(T0, 0, 3, Active(0, 1),
+            ("oldest", JobKind.Load), ("middle", JobKind.Load), ("newest", JobKind.Load)));
+        Assert.Equal(["oldest", "middle"], admission.Admitted);
+        Assert.Equal(["newest"], admission.Held);
+        Assert.Equal(3, admission.ActiveLoad);
+        Assert.Equal(2, lane.Reservations.Count);
+    }
+
+    [Fact]
+    public void Reservations_hold_slots_until_bigquery_shows_the_new_jobs()
+    {
+        var lane = new ThrottleLane();
+        lane.Admit(Request(T0, 1, 0, Active(0, 0), ("first", JobKind.Query)));
+
+        // Next cycle BigQuery does not show the job yet: the reservation still counts.
+        var held = lane.Admit(Request(T0.AddSeconds(3), 1, 0, Active(0, 0), ("second", JobKind.Query)));
+        Assert.Equal(["second"], held.Held);
+
+        // Now the job caused by the first hand-off is visible and running: counted once, not twice.
+        var visible = Active(1, 0, recentQuery: [T0.AddSeconds(1)]);
+        var still = lane.Admit(Request(T0.AddSeconds(6), 2, 0, visible, ("second", JobKind.Query)));
+        Assert.Equal(["second"], still.Admitted);
+        Assert.Equal(2, still.ActiveQuery);
+    }
+
+    [Fact]
+    public void A_job_releases_at_most_one_reservation_even_across_cycles()
+    {
+        var lane = new ThrottleLane();
+        lane.Admit(Request(T0, 3, 0, Active(0, 0), ("a", JobKind.Query)));
+        var jobOfA = T0.AddSeconds(1);
+        lane.Admit(Request(T0.AddSeconds(3), 3, 0, Active(1, 0, recentQuery: [jobOfA]), ("b", JobKind.Query)));
+
+        // b's job is not visible yet; a's job is still listed as recent, but it was already used by a's reservation.
+        var admission = lane.Admit(Request(T0.AddSeconds(4), 3, 0, Active(1, 0, recentQuery: [jobOfA]), ("c", JobKind.Query)));
+        Assert.Equal(3, admission.ActiveQuery);
+        Assert.Single(lane.Reservations.Where(r => r.ReservedAt == T0.AddSeconds(4)));
+    }
+
+    [Fact]
+    public void Reservations_expire()
+    {
+        var lane = new ThrottleLane();
+        lane.Admit(Request(T0, 1, 0, Active(0, 0), ("a", JobKind.Query)));
+        Assert.Empty(lane.Admit(Request(T0 + Ttl - TimeSpan.FromSeconds(1), 1, 0, Active(0, 0), ("b", JobKind.Query))).Admitted);
+        Assert.Equal(["b"], lane.Admit(Request(T0 + Ttl, 1, 0, Active(0, 0), ("b", JobKind.Query))).Admitted);
+    }
+
+    [Fact]
+    public void Jobs_older_than_a_reservation_do_not_release_it()
+    {
+        var lane = new ThrottleLane();
+        lane.Admit(Request(T0, 1, 0, Active(0, 0), ("a", JobKind.Query)));
+        var old = Active(0, 0, recentQuery: [T0 - TimeSpan.FromMinutes(1)]);
+        Assert.Equal(1, lane.Admit(Request(T0.AddSeconds(3), 1, 0, old)).Reservations);
+    }
+
+    [Fact]
+    public void Query_and_load_lanes_are_independent()
+    {
+        var admission = new ThrottleLane().Admit(Request(T0, 1, 1, Active(1, 0), ("q", JobKind.Query), ("l", JobKind.Load)));
+        Assert.Equal(["l"], admission.Admitted);
+        Assert.Equal(["q"], admission.Held);
+    }
+}
