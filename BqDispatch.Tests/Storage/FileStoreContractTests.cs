@@ -1,0 +1,20 @@
+using BqDispatch.Core.Storage;
+
+namespace BqDispatch.Tests.Storage;
+
+public sealed class FileStoreContractTests : ObjectStoreContract, IDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private readonly FileStore _store;
+
+    public FileStoreContractTests()
+    {
+        _store = new FileStore(_directory.Path);
+    }
+
+    protected override IObjectStore Store => _store;
+
+    protected override string Base => _directory.Url + "base/";
+
+    public void Dispose() => _directory.Dispose();
+}
