@@ -92,7 +92,7 @@ public sealed class JobsRestClient : IJobsClient
         do
         {
             var page = await Send(ListUri(query, pageToken), operation, BigQueryJsonContext.Default.JobListResponse, false, cancellation)
-                ?? throw Invalid(operation, "the body is null");
+                ?? throw new InvalidOperationException("Send returns null only for a 404 when asked to.");
             pages++;
             foreach (var job in page.Jobs ?? [])
             {
@@ -238,6 +238,7 @@ public sealed class JobsRestClient : IJobsClient
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
+    /// <summary>One GET; the parsed 2xx body, or null for a 404 when <paramref name="notFoundIsNull"/>.</summary>
     private async Task<T?> Send<T>(Uri uri, string operation, JsonTypeInfo<T> type, bool notFoundIsNull, CancellationToken cancellation)
         where T : class
     {
@@ -257,7 +258,8 @@ public sealed class JobsRestClient : IJobsClient
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(cancellation);
-            return await JsonSerializer.DeserializeAsync(body, type, cancellation);
+            return await JsonSerializer.DeserializeAsync(body, type, cancellation)
+                ?? throw Invalid(operation, "the body is JSON null");
         }
         catch (JsonException e)
         {

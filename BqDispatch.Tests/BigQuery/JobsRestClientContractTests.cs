@@ -237,6 +237,16 @@ public sealed class JobsRestClientContractTests
     }
 
     [Fact]
+    public async Task Get_with_a_null_200_body_is_an_invalid_response_not_a_missing_job()
+    {
+        var handler = new FakeHandler("null");
+
+        var error = await Assert.ThrowsAsync<BigQueryException>(() => handler.Client().Get("p", "j", null, None));
+
+        Assert.Equal("invalidResponse", error.Reason);
+    }
+
+    [Fact]
     public async Task A_transport_failure_is_status_0()
     {
         var handler = new FakeHandler(_ => throw new HttpRequestException("Connection refused"));
