@@ -1,0 +1,317 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace BqDispatch.Core.BigQuery;
+
+/// <summary>
+/// <see cref="IJobsClient"/> over the BigQuery REST v2 API with a plain <see cref="HttpClient"/>.
+/// Authentication and retries belong to the handlers of the <see cref="HttpClient"/> the caller supplies;
+/// this class makes exactly one HTTP call per page or get and maps failures to <see cref="BigQueryException"/>.
+/// </summary>
+public sealed class JobsRestClient : IJobsClient
+{
+    /// <summary>The Google endpoint (global; lists jobs of every location).</summary>
+    public const string DefaultBaseUrl = "https://bigquery.googleapis.com/bigquery/v2/";
+
+    /// <summary>Environment variable pointing BigQuery calls at an emulator: <c>host:port</c> or <c>http://host:port</c>.</summary>
+    public const string EmulatorHostVariable = "BIGQUERY_EMULATOR_HOST";
+
+    /// <summary>Default jobs.list maxResults.</summary>
+    public const int DefaultPageSize = 1000;
+
+    /// <summary>Partial-response mask of jobs.list: only what <see cref="JobSnapshot"/> needs, plus paging.</summary>
+    public const string ListFieldsMask =
+        "nextPageToken,unreachable,jobs(jobReference,state,errorResult,configuration/jobType,statistics/creationTime)";
+
+    private const int ErrorBodyLimit = 64 * 1024;
+
+    private readonly HttpClient http;
+
+    public JobsRestClient(HttpClient http, string baseUrl = DefaultBaseUrl, int pageSize = DefaultPageSize)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentException.ThrowIfNullOrWhiteSpace(baseUrl);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        if (!Uri.TryCreate(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/", UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"Not an absolute http(s) URL: '{baseUrl}'.", nameof(baseUrl));
+        }
+
+        this.http = http;
+        BaseUrl = uri;
+        PageSize = pageSize;
+    }
+
+    /// <summary>Root of the v2 API, ending with '/'.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>maxResults sent on every jobs.list page.</summary>
+    public int PageSize { get; }
+
+    /// <summary>
+    /// The base URL to use given the process environment: <c>http://host:port/bigquery/v2/</c> when
+    /// <c>BIGQUERY_EMULATOR_HOST</c> is set (to <c>host:port</c> or a full <c>http(s)://host:port</c> URL, whose
+    /// path is ignored), else <see cref="DefaultBaseUrl"/>.
+    /// </summary>
+    public static string BaseUrlFrom(IReadOnlyDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (!environment.TryGetValue(EmulatorHostVariable, out var value) || string.IsNullOrWhiteSpace(value))
+        {
+            return DefaultBaseUrl;
+        }
+
+        var text = value.Trim();
+        var candidate = text.Contains("://", StringComparison.Ordinal) ? text : "http://" + text;
+        if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || string.IsNullOrEmpty(uri.Host))
+        {
+            throw new ArgumentException($"{EmulatorHostVariable} is not host:port or an http(s) URL: '{text}'.", nameof(environment));
+        }
+
+        return uri.GetLeftPart(UriPartial.Authority) + "/bigquery/v2/";
+    }
+
+    public async Task<JobListResult> List(JobListQuery query, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentException.ThrowIfNullOrWhiteSpace(query.ProjectId);
+
+        var jobs = new List<JobSnapshot>();
+        var unreachable = new List<string>();
+        var seenTokens = new HashSet<string>(StringComparer.Ordinal);
+        var operation = $"jobs.list {query.ProjectId}";
+        string? pageToken = null;
+        var pages = 0;
+        do
+        {
+            var page = await Send(ListUri(query, pageToken), operation, BigQueryJsonContext.Default.JobListResponse, false, cancellation)
+                ?? throw new InvalidOperationException("Send returns null only for a 404 when asked to.");
+            pages++;
+            foreach (var job in page.Jobs ?? [])
+            {
+                jobs.Add(ToSnapshot(job, query.ProjectId, operation));
+            }
+
+            foreach (var location in page.Unreachable ?? [])
+            {
+                if (!unreachable.Contains(location, StringComparer.Ordinal))
+                {
+                    unreachable.Add(location);
+                }
+            }
+
+            pageToken = string.IsNullOrEmpty(page.NextPageToken) ? null : page.NextPageToken;
+            if (pageToken is not null && !seenTokens.Add(pageToken))
+            {
+                throw Invalid(operation, $"page {pages} repeated an earlier nextPageToken");
+            }
+        }
+        while (pageToken is not null);
+
+        return new JobListResult(jobs, pages, unreachable);
+    }
+
+    public async Task<JobSnapshot?> Get(string projectId, string jobId, string? location, CancellationToken cancellation)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(projectId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+
+        var operation = $"jobs.get {projectId}:{jobId}";
+        var job = await Send(GetUri(projectId, jobId, location), operation, BigQueryJsonContext.Default.JobResource, true, cancellation);
+        return job is null ? null : ToSnapshot(job, projectId, operation);
+    }
+
+    internal Uri ListUri(JobListQuery query, string? pageToken)
+    {
+        var url = new StringBuilder(BaseUrl.AbsoluteUri)
+            .Append("projects/").Append(Uri.EscapeDataString(query.ProjectId)).Append("/jobs")
+            .Append("?allUsers=").Append(query.AllUsers ? "true" : "false")
+            .Append("&projection=full")
+            .Append("&maxResults=").Append(PageSize.ToString(CultureInfo.InvariantCulture));
+        foreach (var state in query.States.Distinct())
+        {
+            url.Append("&stateFilter=").Append(WireName(state));
+        }
+
+        if (query.MinCreated is { } min)
+        {
+            url.Append("&minCreationTime=").Append(Milliseconds(min));
+        }
+
+        if (query.MaxCreated is { } max)
+        {
+            url.Append("&maxCreationTime=").Append(Milliseconds(max));
+        }
+
+        url.Append("&fields=").Append(Uri.EscapeDataString(ListFieldsMask)).Append("&prettyPrint=false");
+        if (pageToken is not null)
+        {
+            url.Append("&pageToken=").Append(Uri.EscapeDataString(pageToken));
+        }
+
+        return new Uri(url.ToString());
+    }
+
+    internal Uri GetUri(string projectId, string jobId, string? location)
+    {
+        var url = new StringBuilder(BaseUrl.AbsoluteUri)
+            .Append("projects/").Append(Uri.EscapeDataString(projectId))
+            .Append("/jobs/").Append(Uri.EscapeDataString(jobId))
+            .Append("?prettyPrint=false");
+        if (!string.IsNullOrEmpty(location))
+        {
+            url.Append("&location=").Append(Uri.EscapeDataString(location));
+        }
+
+        return new Uri(url.ToString());
+    }
+
+    private static string WireName(JobState state) => state switch
+    {
+        JobState.Pending => "pending",
+        JobState.Running => "running",
+        JobState.Done => "done",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown job state."),
+    };
+
+    // uint64 on the wire: times before the epoch are sent as 0.
+    private static string Milliseconds(DateTimeOffset time) =>
+        Math.Max(0, time.ToUnixTimeMilliseconds()).ToString(CultureInfo.InvariantCulture);
+
+    private static JobSnapshot ToSnapshot(JobResource job, string requestedProject, string operation)
+    {
+        var reference = job.JobReference;
+        if (string.IsNullOrEmpty(reference?.JobId))
+        {
+            throw Invalid(operation, "a job has no jobReference.jobId");
+        }
+
+        var stateText = !string.IsNullOrEmpty(job.State) ? job.State : job.Status?.State;
+        JobState state = stateText?.ToUpperInvariant() switch
+        {
+            "PENDING" => JobState.Pending,
+            "RUNNING" => JobState.Running,
+            "DONE" => JobState.Done,
+            _ => throw Invalid(operation, $"job {reference.JobId} has state '{stateText}'"),
+        };
+
+        var type = job.Configuration?.JobType?.ToUpperInvariant() switch
+        {
+            "QUERY" => JobType.Query,
+            "LOAD" => JobType.Load,
+            "COPY" => JobType.Copy,
+            "EXTRACT" => JobType.Extract,
+            _ => JobType.Unknown,
+        };
+
+        // BigQuery always sets creationTime; a job without one (a redacted item, say) reads as the epoch.
+        DateTimeOffset created;
+        try
+        {
+            created = job.Statistics?.CreationTime is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : DateTimeOffset.UnixEpoch;
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw Invalid(operation, $"job {reference.JobId} has creationTime {job.Statistics?.CreationTime} out of range", e);
+        }
+
+        var errorReason = state == JobState.Done
+            ? NullIfEmpty(job.ErrorResult?.Reason) ?? NullIfEmpty(job.Status?.ErrorResult?.Reason)
+            : null;
+
+        return new JobSnapshot(
+            NullIfEmpty(reference.ProjectId) ?? requestedProject,
+            reference.JobId,
+            NullIfEmpty(reference.Location),
+            state,
+            type,
+            created,
+            errorReason);
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <summary>One GET; the parsed 2xx body, or null for a 404 when <paramref name="notFoundIsNull"/>.</summary>
+    private async Task<T?> Send<T>(Uri uri, string operation, JsonTypeInfo<T> type, bool notFoundIsNull, CancellationToken cancellation)
+        where T : class
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
+            if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorFrom(response, operation, cancellation);
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellation);
+            return await JsonSerializer.DeserializeAsync(body, type, cancellation)
+                ?? throw Invalid(operation, "the body is JSON null");
+        }
+        catch (JsonException e)
+        {
+            throw Invalid(operation, "the body is not valid JSON: " + e.Message, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new BigQueryException(0, null, $"{operation}: transport failure: {e.Message}", e);
+        }
+        catch (IOException e)
+        {
+            throw new BigQueryException(0, null, $"{operation}: transport failure: {e.Message}", e);
+        }
+        catch (OperationCanceledException e) when (!cancellation.IsCancellationRequested)
+        {
+            throw new BigQueryException(0, null, $"{operation}: timed out", e);
+        }
+    }
+
+    private static async Task<BigQueryException> ErrorFrom(HttpResponseMessage response, string operation, CancellationToken cancellation)
+    {
+        var status = (int)response.StatusCode;
+        string? body;
+        try
+        {
+            body = await ReadLimited(response.Content, cancellation);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException
+                                  || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
+        {
+            body = null;
+        }
+
+        var (reason, message) = GoogleErrorParser.Parse(status, body);
+        var prefix = reason is null ? $"{operation}: HTTP {status}" : $"{operation}: HTTP {status} {reason}";
+        return new BigQueryException(status, reason, $"{prefix}: {message}");
+    }
+
+    private static async Task<string> ReadLimited(HttpContent content, CancellationToken cancellation)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellation);
+        var buffer = new byte[ErrorBodyLimit];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellation)) > 0)
+        {
+            total += read;
+        }
+
+        return Encoding.UTF8.GetString(buffer, 0, total);
+    }
+
+    private static BigQueryException Invalid(string operation, string detail, Exception? inner = null) =>
+        new(502, "invalidResponse", $"{operation}: invalid response: {detail}", inner);
+}

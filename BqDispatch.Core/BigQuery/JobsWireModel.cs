@@ -1,0 +1,89 @@
+using System.Text.Json.Serialization;
+
+namespace BqDispatch.Core.BigQuery;
+
+// The subset of the BigQuery v2 wire format JobsRestClient reads. Unknown members are ignored.
+// int64 values (statistics.creationTime) arrive as JSON strings; a JSON number is accepted too.
+
+internal sealed class JobListResponse
+{
+    public string? NextPageToken { get; set; }
+
+    public List<JobResource>? Jobs { get; set; }
+
+    public List<string>? Unreachable { get; set; }
+}
+
+/// <summary>A jobs.list item or a jobs.get body (a list item also has top-level state and errorResult).</summary>
+internal sealed class JobResource
+{
+    public JobReferenceWire? JobReference { get; set; }
+
+    public string? State { get; set; }
+
+    public ErrorProtoWire? ErrorResult { get; set; }
+
+    public JobStatusWire? Status { get; set; }
+
+    public JobConfigurationWire? Configuration { get; set; }
+
+    public JobStatisticsWire? Statistics { get; set; }
+}
+
+internal sealed class JobReferenceWire
+{
+    public string? ProjectId { get; set; }
+
+    public string? JobId { get; set; }
+
+    public string? Location { get; set; }
+}
+
+internal sealed class JobStatusWire
+{
+    public string? State { get; set; }
+
+    public ErrorProtoWire? ErrorResult { get; set; }
+}
+
+internal sealed class ErrorProtoWire
+{
+    public string? Reason { get; set; }
+
+    public string? Message { get; set; }
+}
+
+internal sealed class JobConfigurationWire
+{
+    public string? JobType { get; set; }
+}
+
+internal sealed class JobStatisticsWire
+{
+    public long? CreationTime { get; set; }
+}
+
+/// <summary>The Google JSON error envelope: {"error":{"code","message","errors":[{"reason","message"}],"status"}}.</summary>
+internal sealed class GoogleErrorEnvelope
+{
+    public GoogleErrorBody? Error { get; set; }
+}
+
+internal sealed class GoogleErrorBody
+{
+    public int? Code { get; set; }
+
+    public string? Message { get; set; }
+
+    public List<ErrorProtoWire>? Errors { get; set; }
+
+    public string? Status { get; set; }
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(JobListResponse))]
+[JsonSerializable(typeof(JobResource))]
+[JsonSerializable(typeof(GoogleErrorEnvelope))]
+internal sealed partial class BigQueryJsonContext : JsonSerializerContext;

@@ -1,0 +1,209 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace BqDispatch.Emulators.BigQuery;
+
+/// <summary>Writes BigQuery v2 JSON: jobList, job and the Google error envelope. int64 values as strings.</summary>
+internal static class JobsJsonWriter
+{
+    public static byte[] JobList(ListPage page, bool minimal, DateTimeOffset now)
+    {
+        return Write(json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("kind", "bigquery#jobList");
+            json.WriteString("etag", Etag(page.Jobs.Count, now));
+            if (page.Next is { } next)
+            {
+                json.WriteString("nextPageToken", next.ToToken());
+            }
+
+            if (page.Jobs.Count > 0)
+            {
+                json.WriteStartArray("jobs");
+                foreach (var view in page.Jobs)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("kind", "bigquery#job");
+                    WriteJobBody(json, view, minimal, now, listItem: true);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
+            if (page.Unreachable.Count > 0)
+            {
+                json.WriteStartArray("unreachable");
+                foreach (var location in page.Unreachable)
+                {
+                    json.WriteStringValue(location);
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteEndObject();
+        });
+    }
+
+    public static byte[] Job(JobView view, DateTimeOffset now, string selfLink)
+    {
+        return Write(json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("kind", "bigquery#job");
+            json.WriteString("etag", Etag(1, now));
+            json.WriteString("selfLink", selfLink);
+            WriteJobBody(json, view, minimal: false, now, listItem: false);
+            json.WriteEndObject();
+        });
+    }
+
+    public static byte[] Error(int status, string reason, string message)
+    {
+        return Write(json =>
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("error");
+            json.WriteNumber("code", status);
+            json.WriteString("message", message);
+            json.WriteStartArray("errors");
+            json.WriteStartObject();
+            json.WriteString("message", message);
+            json.WriteString("domain", "global");
+            json.WriteString("reason", reason);
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteString("status", StatusName(status));
+            json.WriteEndObject();
+            json.WriteEndObject();
+        });
+    }
+
+    /// <summary>"project:LOCATION.jobId", the fully qualified id BigQuery reports.</summary>
+    public static string QualifiedId(EmulatedJob job) => $"{job.ProjectId}:{job.Location}.{job.JobId}";
+
+    public static string WireName(EmulatedJobState state) => state switch
+    {
+        EmulatedJobState.Pending => "PENDING",
+        EmulatedJobState.Running => "RUNNING",
+        _ => "DONE",
+    };
+
+    private static void WriteJobBody(Utf8JsonWriter json, JobView view, bool minimal, DateTimeOffset now, bool listItem)
+    {
+        var job = view.Job;
+        var failed = view.State == EmulatedJobState.Done && job.ErrorReason is not null;
+        var errorMessage = job.ErrorMessage ?? $"Job {QualifiedId(job)} failed: {job.ErrorReason}";
+
+        json.WriteString("id", QualifiedId(job));
+        json.WriteStartObject("jobReference");
+        json.WriteString("projectId", job.ProjectId);
+        json.WriteString("jobId", job.JobId);
+        json.WriteString("location", job.Location);
+        json.WriteEndObject();
+
+        if (listItem)
+        {
+            json.WriteString("state", WireName(view.State));
+            if (failed)
+            {
+                WriteErrorProto(json, "errorResult", job.ErrorReason!, errorMessage);
+            }
+        }
+
+        json.WriteStartObject("status");
+        json.WriteString("state", WireName(view.State));
+        if (failed)
+        {
+            WriteErrorProto(json, "errorResult", job.ErrorReason!, errorMessage);
+            json.WriteStartArray("errors");
+            json.WriteStartObject();
+            json.WriteString("reason", job.ErrorReason);
+            json.WriteString("message", errorMessage);
+            json.WriteEndObject();
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+
+        if (!minimal)
+        {
+            json.WriteStartObject("configuration");
+            json.WriteString("jobType", job.Type.ToString().ToUpperInvariant());
+            if (job.Type != EmulatedJobType.Unknown)
+            {
+                json.WriteStartObject(job.Type.ToString().ToLowerInvariant());
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteStartObject("statistics");
+        json.WriteString("creationTime", Ms(job.Created));
+        if (job.StartTimeAt(now) is { } start)
+        {
+            json.WriteString("startTime", Ms(start));
+        }
+
+        if (view.State == EmulatedJobState.Done && job.DoneAt is { } end)
+        {
+            json.WriteString("endTime", Ms(end));
+        }
+
+        json.WriteEndObject();
+
+        json.WriteString("user_email", job.UserEmail);
+        json.WriteString("principal_subject", "user:" + job.UserEmail);
+    }
+
+    private static void WriteErrorProto(Utf8JsonWriter json, string name, string reason, string message)
+    {
+        json.WriteStartObject(name);
+        json.WriteString("reason", reason);
+        json.WriteString("message", message);
+        json.WriteEndObject();
+    }
+
+    private static string Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+
+    private static string Etag(int count, DateTimeOffset now)
+    {
+        Span<byte> seed = stackalloc byte[12];
+        BitConverter.TryWriteBytes(seed, now.UtcTicks);
+        BitConverter.TryWriteBytes(seed[8..], count);
+        return Convert.ToBase64String(SHA256.HashData(seed).AsSpan(0, 12));
+    }
+
+    private static string StatusName(int status) => status switch
+    {
+        400 => "INVALID_ARGUMENT",
+        401 => "UNAUTHENTICATED",
+        403 => "PERMISSION_DENIED",
+        404 => "NOT_FOUND",
+        405 => "METHOD_NOT_ALLOWED",
+        409 => "ALREADY_EXISTS",
+        412 => "FAILED_PRECONDITION",
+        429 => "RESOURCE_EXHAUSTED",
+        500 => "INTERNAL",
+        501 => "UNIMPLEMENTED",
+        503 => "UNAVAILABLE",
+        504 => "DEADLINE_EXCEEDED",
+        _ => "UNKNOWN",
+    };
+
+    private static byte[] Write(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            write(json);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}
