@@ -8,8 +8,8 @@ public static class BatchingKey
 
     /// <summary>
     /// The performance key bqtail reports windows under (extractBatchDestProject): <c>&lt;x&gt;/batching</c>, where x
-    /// is the text after <c>/Tasks/</c> up to the first ':' (a project) or else the first '.' (a dataset), or
-    /// <paramref name="defaultProject"/> when the URL has no <c>/Tasks/</c> or neither gives a non-empty x.
+    /// is the text after <c>/Tasks/</c> up to its first ':' (a project) when it has one, else up to its first '.'
+    /// (a dataset); <paramref name="defaultProject"/> when the URL has no <c>/Tasks/</c> or that x is empty.
     /// Kept only so that performance.json keys stay what balancers read.
     /// </summary>
     public static string For(string windowUrl, string defaultProject)
@@ -21,8 +21,11 @@ public static class BatchingKey
         }
 
         var rest = windowUrl[(tasks + TasksFolder.Length)..];
-        var key = PartBefore(rest, ':') ?? PartBefore(rest, '.') ?? defaultProject;
-        return key + Suffix;
+        // As in bqtail: a name with a ':' is decided by the ':' alone, even when nothing precedes it.
+        var key = rest.Contains(':', StringComparison.Ordinal)
+            ? PartBefore(rest, ':')
+            : PartBefore(rest, '.');
+        return (key ?? defaultProject) + Suffix;
     }
 
     /// <summary>
