@@ -3,7 +3,6 @@ using BqDispatch.Core.Configuration;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
-using BqDispatch.Core.Storage;
 
 namespace BqDispatch.Cli;
 

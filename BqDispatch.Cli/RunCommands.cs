@@ -1,4 +1,3 @@
-using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
 

@@ -1,5 +1,4 @@
 using BqDispatch.Core.Configuration;
-using BqDispatch.Core.Naming;
 using BqDispatch.Core.Storage;
 
 namespace BqDispatch.Core.Dispatch;

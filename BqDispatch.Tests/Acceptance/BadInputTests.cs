@@ -1,3 +1,4 @@
+using Xunit;
 using System.Text;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Emulators.BigQuery;
@@ -33,12 +34,12 @@ public class BadInputTests
     public async Task A_folder_that_is_not_a_project_folder_is_reported()
     {
         await using var f = await DispatchFixture.Create();
-        f.Object(DispatchFixture.Tasks + "proj:nope/ds.t--1_00001_load--dispatch", "{}", TimeSpan.FromMinutes(1));
+        f.Object(DispatchFixture.Tasks + "proj::US/ds.t--1_00001_load--dispatch", "{}", TimeSpan.FromMinutes(1));
 
         var status = await f.Run();
 
         Assert.Equal(StatusDocument.Failed, status.Status);
-        Assert.Contains("proj:nope", Assert.Single(status.Errors), StringComparison.Ordinal);
+        Assert.Contains("proj::US", Assert.Single(status.Errors), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public class BadInputTests
         var content = Encoding.UTF8.GetBytes("{}");
         for (var i = 0; i < 10_000; i++)
         {
-            var trace = f.Store.Seed($"{DispatchFixture.Tasks}proj:p1:US/ds.t--{i}_00001_load--dispatch", content, f.Clock.UtcNow - TimeSpan.FromSeconds(10_000 - i));
+            var trace = f.Store.Seed($"{DispatchFixture.Tasks}proj:p1:US/ds.t--{i}_00001_load--dispatch", content, f.Clock.UtcNow - TimeSpan.FromSeconds(10_010 - i));
             f.Job("p1", $"ds_t--{i}_00001_load--dispatch", EmulatedJobType.Load,
                 i % 2 == 0 ? EmulatedJobState.Done : EmulatedJobState.Running, created: trace.Created);
         }

@@ -1,3 +1,4 @@
+using Xunit;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Emulators.BigQuery;
 using BqDispatch.Tests.Support;

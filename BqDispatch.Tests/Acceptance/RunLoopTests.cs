@@ -1,3 +1,4 @@
+using Xunit;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Storage;
@@ -91,7 +92,7 @@ public class RunLoopTests
         };
 
         using var http = new HttpClient();
-        var jobs = new Core.BigQuery.JobsRestClient(http, f.BigQuery.BaseUrl);
+        var jobs = new Core.BigQuery.JobsRestClient(http, f.BigQuery.BaseUrl.ToString());
         var status = await f.Run(DispatchActivities.Create(f.Config, stale, jobs), maxCycles: 3);
 
         Assert.Equal(1, copies);

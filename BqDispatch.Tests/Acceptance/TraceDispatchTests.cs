@@ -1,3 +1,4 @@
+using Xunit;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Storage;
 using BqDispatch.Emulators.BigQuery;

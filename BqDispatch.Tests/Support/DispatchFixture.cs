@@ -109,7 +109,7 @@ public sealed class DispatchFixture : IAsyncDisposable
     }
 
     public DispatchActivities Activities() =>
-        DispatchActivities.Create(Config, Store, new JobsRestClient(http, BigQuery.BaseUrl));
+        DispatchActivities.Create(Config, Store, new JobsRestClient(http, BigQuery.BaseUrl.ToString()));
 
     public Task<StatusDocument> Run(int? maxCycles = 1, CancellationToken stop = default) =>
         Run(Activities(), maxCycles, stop);

@@ -1,3 +1,4 @@
+using Xunit;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Throttling;
 
@@ -76,7 +77,7 @@ public class ThrottleLaneTests
         // b's job is not visible yet; a's job is still listed as recent, but it was already used by a's reservation.
         var admission = lane.Admit(Request(T0.AddSeconds(4), 3, 0, Active(1, 0, recentQuery: [jobOfA]), ("c", JobKind.Query)));
         Assert.Equal(3, admission.ActiveQuery);
-        Assert.Single(lane.Reservations.Where(r => r.ReservedAt == T0.AddSeconds(4)));
+        Assert.Single(lane.Reservations, r => r.ReservedAt == T0.AddSeconds(4));
     }
 
     [Fact]

@@ -1,0 +1,137 @@
+using BqDispatch.Cli;
+using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Emulators.BigQuery;
+using Xunit;
+
+namespace BqDispatch.Tests.Cli;
+
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("bqdispatch-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    private static async Task<(int Code, string Out, string Err)> Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await CommandLine.Run(args, stdout, stderr, environment);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => Run(new Dictionary<string, string?>(), args);
+
+    private string Config(string? extra = null) => $$"""
+        {"ProjectID":"p1","AsyncTaskURL":"file://{{root}}/tasks/","TriggerBucket":"file://{{root}}/trigger",
+         "JournalURL":"file://{{root}}/journal/","ErrorURL":"file://{{root}}/errors/"{{extra}}}
+        """;
+
+    [Fact]
+    public async Task Once_dispatches_a_done_trace_over_file_storage_and_prints_the_status()
+    {
+        await using var bigQuery = await BigQueryEmulator.StartAsync();
+        var traceCreated = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1);
+        bigQuery.AddJob(new EmulatedJob("p1", "ds_t--1_00001_load--dispatch", "US", EmulatedJobType.Load, "dispatcher@example.iam.gserviceaccount.com", traceCreated + TimeSpan.FromSeconds(1))
+        {
+            RunningAt = traceCreated + TimeSpan.FromSeconds(2),
+            DoneAt = traceCreated + TimeSpan.FromSeconds(3),
+        });
+        var trace = Path.Combine(root, "tasks", "proj:p1:US", "ds.t--1_00001_load--dispatch");
+        Directory.CreateDirectory(Path.GetDirectoryName(trace)!);
+        await File.WriteAllTextAsync(trace, "{\"Action\":\"load\"}");
+        File.SetLastWriteTimeUtc(trace, traceCreated.UtcDateTime);
+        var configFile = Path.Combine(root, "config.json");
+        await File.WriteAllTextAsync(configFile, Config());
+        var environment = new Dictionary<string, string?> { ["BIGQUERY_EMULATOR_HOST"] = bigQuery.HostAndPort };
+
+        var (code, stdout, stderr) = await Run(environment, "once", "--config", configFile, "--max-cycles", "1");
+
+        Assert.True(code == 0, stderr);
+        var status = StatusJson.Deserialize<StatusDocument>(stdout);
+        Assert.Equal(StatusDocument.Ok, status.Status);
+        Assert.Equal(1, status.Totals.HandedOff);
+        Assert.False(File.Exists(trace));
+        var handedOff = Directory.GetFiles(Path.Combine(root, "trigger", "_bqjob_"), "*.json", SearchOption.AllDirectories);
+        Assert.Equal("{\"Action\":\"load\"}", await File.ReadAllTextAsync(Assert.Single(handedOff)));
+        Assert.True(File.Exists(Path.Combine(root, "journal", "performance.json")));
+        Assert.Contains("cycle 1: handed off 1", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Config_comes_from_the_CONFIG_variable_when_no_option_is_given()
+    {
+        await using var bigQuery = await BigQueryEmulator.StartAsync();
+        Directory.CreateDirectory(Path.Combine(root, "tasks"));
+        var environment = new Dictionary<string, string?> { ["CONFIG"] = Config(), ["BIGQUERY_EMULATOR_HOST"] = bigQuery.HostAndPort };
+
+        var (code, stdout, _) = await Run(environment, "once", "--max-cycles", "1");
+
+        Assert.Equal(0, code);
+        Assert.Equal(1, StatusJson.Deserialize<StatusDocument>(stdout).Cycles);
+    }
+
+    [Fact]
+    public async Task A_config_typo_is_one_line_naming_the_key_and_exit_code_2()
+    {
+        var (code, stdout, stderr) = await Run("once", "--config", Config(",\"MaxConcurentSQL\":3"));
+
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Contains("MaxConcurentSQL", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task No_configuration_at_all_is_a_clear_error()
+    {
+        var (code, _, stderr) = await Run("once");
+        Assert.Equal(2, code);
+        Assert.Contains("CONFIG", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unreachable_storage_is_a_clear_error_and_exit_code_1()
+    {
+        await using var bigQuery = await BigQueryEmulator.StartAsync();
+        var config = Config().Replace($"file://{root}/tasks/", "file:///nonexistent-bqdispatch-root/tasks/", StringComparison.Ordinal);
+        var environment = new Dictionary<string, string?> { ["BIGQUERY_EMULATOR_HOST"] = bigQuery.HostAndPort };
+
+        var (code, stdout, stderr) = await Run(environment, "once", "--config", config);
+
+        Assert.Equal(1, code);
+        Assert.Equal(StatusDocument.Failed, StatusJson.Deserialize<StatusDocument>(stdout).Status);
+        Assert.Contains("nonexistent-bqdispatch-root", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("once", "--max-cycles", "0")]
+    [InlineData("once", "--max-cycles")]
+    [InlineData("once", "--verbose")]
+    [InlineData("run", "--max-cycles", "2")]
+    public async Task Bad_command_lines_print_usage_and_exit_code_2(params string[] args)
+    {
+        var (code, _, stderr) = await Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("usage: bqdispatch", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Decode_explains_a_trace_name()
+    {
+        var (code, stdout, _) = await Run("decode", "proj:xx:US/xx:test.dummy--1179878484004789046_00001_load--dispatch");
+
+        Assert.Equal(0, code);
+        Assert.Contains("job id       xx_test_dummy--1179878484004789046_00001_load--dispatch", stdout, StringComparison.Ordinal);
+        Assert.Contains("project xx, location US", stdout, StringComparison.Ordinal);
+        Assert.Contains("step         1", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Runs_of_the_service_start_on_the_minute()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(45), RunCommands.UntilNextMinute(new DateTimeOffset(2026, 1, 1, 10, 0, 15, TimeSpan.Zero)));
+        Assert.Equal(TimeSpan.FromMinutes(1), RunCommands.UntilNextMinute(new DateTimeOffset(2026, 1, 1, 10, 0, 0, TimeSpan.Zero)));
+    }
+}
