@@ -58,7 +58,14 @@ public sealed record TraceName(string RelativeName, string? FolderProject, strin
             return false;
         }
 
-        trace = new TraceName(relativeName, project, region, jobId, JobIdCodec.Parse(jobId));
+        // bqtail always writes an event id; a name without one (e.g. a bare "--dispatch") is not its trace.
+        var info = JobIdCodec.Parse(jobId);
+        if (info.EventId.Length == 0)
+        {
+            return false;
+        }
+
+        trace = new TraceName(relativeName, project, region, jobId, info);
         return true;
     }
 }

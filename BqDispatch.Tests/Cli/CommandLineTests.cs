@@ -93,14 +93,14 @@ public sealed class CommandLineTests : IDisposable
     public async Task Unreachable_storage_is_a_clear_error_and_exit_code_1()
     {
         await using var bigQuery = await BigQueryEmulator.StartAsync();
-        var config = Config().Replace($"file://{root}/tasks/", "file:///nonexistent-bqdispatch-root/tasks/", StringComparison.Ordinal);
+        var config = Config().Replace($"file://{root}/tasks/", "mem://no-such-bucket/tasks/", StringComparison.Ordinal);
         var environment = new Dictionary<string, string?> { ["BIGQUERY_EMULATOR_HOST"] = bigQuery.HostAndPort };
 
-        var (code, stdout, stderr) = await Run(environment, "once", "--config", config);
+        var (code, stdout, stderr) = await Run(environment, "once", "--config", config, "--max-cycles", "3");
 
         Assert.Equal(1, code);
         Assert.Equal(StatusDocument.Failed, StatusJson.Deserialize<StatusDocument>(stdout).Status);
-        Assert.Contains("nonexistent-bqdispatch-root", stderr, StringComparison.Ordinal);
+        Assert.Contains("no-such-bucket", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
