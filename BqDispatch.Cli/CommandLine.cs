@@ -13,6 +13,8 @@ public static class CommandLine
           once [--config X] [--max-cycles N]   one run: cycles until the time budget (or N cycles), then prints
                                                the status document as JSON; exit 0 when its Status is ok, else 1
           run [--config X]                     a run every minute until SIGINT/SIGTERM (the cycle in flight finishes)
+          demo [--max-cycles N]                no Google account needed: a seeded workload, the BigQuery emulator
+                                               on 127.0.0.1 and in-memory storage, with live progress (8 cycles)
           decode <job id | trace name>         shows how bqtail's naming reads a job id or trace file name
 
         --config takes a file path, a file://, gs:// or mem:// URL, or JSON text; without it the CONFIG
@@ -35,6 +37,7 @@ public static class CommandLine
             {
                 "once" => await RunCommands.Once(options, stdout, stderr, environment, stopping),
                 "run" => await RunCommands.Service(options, stdout, stderr, environment, stopping),
+                "demo" => await Demo.DemoCommand.Run(options, stdout, stderr, stopping),
                 "decode" => DecodeCommand.Run(options, stdout),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };

@@ -134,4 +134,34 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(45), RunCommands.UntilNextMinute(new DateTimeOffset(2026, 1, 1, 10, 0, 15, TimeSpan.Zero)));
         Assert.Equal(TimeSpan.FromMinutes(1), RunCommands.UntilNextMinute(new DateTimeOffset(2026, 1, 1, 10, 0, 0, TimeSpan.Zero)));
     }
+
+    [Fact]
+    public async Task Run_stops_after_the_cycle_in_flight_when_asked()
+    {
+        await using var bigQuery = await BigQueryEmulator.StartAsync();
+        Directory.CreateDirectory(Path.Combine(root, "tasks"));
+        var environment = new Dictionary<string, string?> { ["BIGQUERY_EMULATOR_HOST"] = bigQuery.HostAndPort };
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await CommandLine.Run(["run", "--config", Config()], stdout, stderr, environment, stop.Token);
+
+        Assert.Equal(0, code);
+        var status = StatusJson.Deserialize<StatusDocument>(Assert.Single(stdout.ToString().Trim().Split('\n')));
+        Assert.True(status.Cycles >= 1);
+        Assert.EndsWith("bqdispatch: stopped", stderr.ToString().Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_demo_needs_no_google_account_and_hands_off_work()
+    {
+        var (code, stdout, stderr) = await Run("demo", "--max-cycles", "1");
+
+        Assert.True(code == 0, stderr);
+        var status = StatusJson.Deserialize<StatusDocument>(stdout);
+        Assert.True(status.Totals.HandedOff >= 1);
+        Assert.Equal(1, status.Totals.Evicted);
+        Assert.Contains("hand-offs landed in mem://demo-trigger", stderr, StringComparison.Ordinal);
+    }
 }

@@ -64,7 +64,10 @@ public sealed class RunStatus
         foreach (var project in scan.Projects)
         {
             var performance = PerformanceOf(project.Project);
-            performance.Region = string.IsNullOrEmpty(performance.Region) ? project.Region : performance.Region;
+            if (string.IsNullOrEmpty(performance.Region) && project.Region.Length > 0)
+            {
+                performance.Region = project.Region;
+            }
             performance.Count = project.Count;
             performance.Running = Metrics.From(project.Running);
             performance.Pending = Metrics.From(project.Pending);
