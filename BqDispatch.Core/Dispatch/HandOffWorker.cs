@@ -11,15 +11,8 @@ namespace BqDispatch.Core.Dispatch;
 /// </summary>
 public sealed class HandOffWorker(DispatchConfig config, IObjectStore store)
 {
-    public async Task<HandOffOutcome> HandOff(HandOffBatch batch, CancellationToken cancellation)
-    {
-        var results = new HandOffResult[batch.Traces.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, batch.Traces.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, config.HandOffParallelism), CancellationToken = cancellation },
-            async (i, ct) => results[i] = await HandOff(batch.Traces[i], ct));
-        return new HandOffOutcome(results);
-    }
+    public async Task<HandOffOutcome> HandOff(HandOffBatch batch, CancellationToken cancellation) =>
+        new(await BoundedParallel.Map(batch.Traces, config.HandOffParallelism, HandOff, cancellation));
 
     /// <summary>Where BqTail expects this trace: the hour folder comes from the trace's creation, so retries agree.</summary>
     public string Destination(TraceWork trace) => TriggerPaths.PostJob(

@@ -178,37 +178,38 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
     private async Task GetMisses(List<JobLookup> misses, JobStates states, CancellationToken cancellation)
     {
         var budgeted = misses.OrderBy(m => m.TraceCreated).ThenBy(m => m.JobId, StringComparer.Ordinal).Take(settings.MaxGetsPerCycle).ToList();
-        await Parallel.ForEachAsync(
+        var results = await BoundedParallel.Map(
             budgeted,
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.GetParallelism), CancellationToken = cancellation },
+            settings.GetParallelism,
             async (miss, ct) =>
             {
                 try
                 {
-                    var job = await jobs.Get(miss.Project, miss.JobId, string.IsNullOrEmpty(miss.Region) ? null : miss.Region, ct);
-                    lock (states)
-                    {
-                        states.GetCalls++;
-                        if (job is null)
-                        {
-                            states.NotFound(miss.Project, miss.JobId);
-                        }
-                        else
-                        {
-                            states.Know(miss.Project, miss.JobId, job.State);
-                        }
-                    }
+                    return (Job: await jobs.Get(miss.Project, miss.JobId, string.IsNullOrEmpty(miss.Region) ? null : miss.Region, ct), Error: (string?)null);
                 }
                 catch (BigQueryException e)
                 {
-                    lock (states)
-                    {
-                        states.GetCalls++;
-                    }
-
-                    Error(states, $"project {miss.Project}: jobs.get failed for some traced jobs, they wait for a later cycle: {e.Message}");
+                    return (Job: (JobSnapshot?)null, Error: $"project {miss.Project}: jobs.get failed for some traced jobs, they wait for a later cycle: {e.Message}");
                 }
-            });
+            },
+            cancellation);
+
+        states.GetCalls += results.Length;
+        foreach (var (miss, (job, error)) in budgeted.Zip(results))
+        {
+            if (error is not null)
+            {
+                Error(states, error);
+            }
+            else if (job is null)
+            {
+                states.NotFound(miss.Project, miss.JobId);
+            }
+            else
+            {
+                states.Know(miss.Project, miss.JobId, job.State);
+            }
+        }
     }
 
     private static void Error(JobStates states, string message)

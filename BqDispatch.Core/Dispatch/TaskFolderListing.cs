@@ -37,24 +37,23 @@ public static class TaskFolderListing
             .Select(url => (Url: url, Name: url[asyncTaskUrl.Length..].TrimEnd('/')))
             .Where(f => f.Name.StartsWith("proj:", StringComparison.Ordinal))
             .ToList();
-        var listings = new (string Url, string Name, Listing? Listing, string? Error)[folders.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, folders.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = FolderParallelism, CancellationToken = cancellation },
-            async (i, ct) =>
+        var listings = await BoundedParallel.Map(
+            folders,
+            FolderParallelism,
+            async (folder, ct) =>
             {
-                var (url, name) = folders[i];
                 try
                 {
-                    listings[i] = (url, name, await store.List(url, ct), null);
+                    return (folder.Name, Listing: await store.List(folder.Url, ct), Error: (string?)null);
                 }
                 catch (StorageException e)
                 {
-                    listings[i] = (url, name, null, $"listing {url} failed, its traces wait for a later cycle: {e.Message}");
+                    return (folder.Name, Listing: (Listing?)null, Error: $"listing {folder.Url} failed, its traces wait for a later cycle: {e.Message}");
                 }
-            });
+            },
+            cancellation);
 
-        foreach (var (_, name, listing, error) in listings)
+        foreach (var (name, listing, error) in listings)
         {
             if (error is not null)
             {

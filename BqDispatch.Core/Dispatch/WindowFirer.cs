@@ -12,15 +12,8 @@ public sealed class WindowFirer(DispatchConfig config, IObjectStore store)
 {
     private static readonly byte[] MarkerContent = "."u8.ToArray();
 
-    public async Task<WindowOutcome> Fire(WindowBatch batch, CancellationToken cancellation)
-    {
-        var results = new WindowResult[batch.Windows.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, batch.Windows.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, config.HandOffParallelism), CancellationToken = cancellation },
-            async (i, ct) => results[i] = await Fire(batch.Windows[i], ct));
-        return new WindowOutcome(results);
-    }
+    public async Task<WindowOutcome> Fire(WindowBatch batch, CancellationToken cancellation) =>
+        new(await BoundedParallel.Map(batch.Windows, config.HandOffParallelism, Fire, cancellation));
 
     private async Task<WindowResult> Fire(WindowWork window, CancellationToken ct)
     {
