@@ -1,5 +1,7 @@
+using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Hosting;
 
 namespace BqDispatch.Cli;
 
@@ -9,8 +11,8 @@ public static class RunCommands
     public static async Task<int> Once(
         Options options, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string?> environment, CancellationToken stopping)
     {
-        using var dispatcher = await Dispatcher.Create(options.Config, environment, stderr, stopping);
-        var status = await dispatcher.RunOnce(options.MaxCycles, stopping);
+        using var setup = await DispatcherSetup.Create(options.Config, environment, stopping);
+        var status = await RunOnce(setup, new ThrottleLanes(), options.MaxCycles, stderr, stopping);
         await stdout.WriteLineAsync(StatusJson.Serialize(status, indented: true));
         return Report(status, stderr);
     }
@@ -23,12 +25,13 @@ public static class RunCommands
             throw new UsageException("--max-cycles belongs to once");
         }
 
-        using var dispatcher = await Dispatcher.Create(options.Config, environment, stderr, stopping);
+        using var setup = await DispatcherSetup.Create(options.Config, environment, stopping);
+        var lanes = new ThrottleLanes();
         await stderr.WriteLineAsync("bqdispatch: running a dispatch every minute; Ctrl+C or SIGTERM stops after the cycle in flight");
         var failed = false;
         while (!stopping.IsCancellationRequested)
         {
-            var status = await dispatcher.RunOnce(null, stopping);
+            var status = await RunOnce(setup, lanes, null, stderr, stopping);
             await stdout.WriteLineAsync(StatusJson.Serialize(status));
             failed = Report(status, stderr) != 0;
             await SystemClock.Instance.Delay(UntilNextMinute(DateTimeOffset.UtcNow), stopping);
@@ -36,6 +39,13 @@ public static class RunCommands
 
         await stderr.WriteLineAsync("bqdispatch: stopped");
         return failed ? 1 : 0;
+    }
+
+    private static Task<StatusDocument> RunOnce(
+        DispatcherSetup setup, ThrottleLanes lanes, int? maxCycles, TextWriter stderr, CancellationToken stopping)
+    {
+        var engine = new InProcessEngine(setup.Activities, lanes, SystemClock.Instance, line => stderr.WriteLine(line), stopping);
+        return DispatchRun.Execute(engine, setup.Settings(maxCycles));
     }
 
     /// <summary>Runs start on the minute, as the Cloud Scheduler job of the original did.</summary>
