@@ -52,11 +52,19 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
                 .Select(o => o.Url)
                 .Take(10)
                 .ToList(),
-            Errors = [.. contents.Errors, .. states.Errors],
+            Errors = Bounded([.. contents.Errors, .. states.Errors]),
             ListCalls = states.ListCalls,
             ListPages = states.ListPages,
             GetCalls = states.GetCalls,
             ListTime = states.ListTime,
         };
     }
+
+    /// <summary>A folder full of malformed names must not make the scan's output grow without bound.</summary>
+    public const int MaxErrors = 20;
+
+    private static List<string> Bounded(List<string> errors) =>
+        errors.Count <= MaxErrors
+            ? errors
+            : [.. errors.Take(MaxErrors - 1), $"… and {errors.Count - MaxErrors + 1} more problems of the same kinds"];
 }

@@ -74,6 +74,7 @@ public sealed class RunStatus
             performance.NoFound = project.NoFound;
         }
 
+        document.Totals.Unresolved = scan.Projects.Sum(p => p.Unresolved);
         document.GetCount += scan.GetCalls;
         document.ListTime = GoDuration.Format(scan.ListTime);
         document.Totals.ListPages += scan.ListPages;

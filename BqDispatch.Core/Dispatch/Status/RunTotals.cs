@@ -30,6 +30,9 @@ public sealed class RunTotals
     /// <summary>DONE traces and due windows left for later runs after the last cycle (chunk limit or throttle).</summary>
     public int Backlog { get; set; }
 
+    /// <summary>Traces whose job state could not be learned in the last cycle (BigQuery errors, jobs.get budget).</summary>
+    public int Unresolved { get; set; }
+
     /// <summary>Objects in the task folder that are not traces, windows or markers (last cycle).</summary>
     public int Ignored { get; set; }
 

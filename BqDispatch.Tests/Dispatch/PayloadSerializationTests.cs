@@ -1,0 +1,86 @@
+using System.Text.Json;
+using BqDispatch.Core.Dispatch;
+using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Naming;
+using BqDispatch.Core.Throttling;
+using Xunit;
+
+namespace BqDispatch.Tests.Dispatch;
+
+/// <summary>
+/// Every record that crosses the engine seam becomes Durable Functions payload or entity state, which the
+/// isolated worker serializes with System.Text.Json: each must come back equal after a round trip.
+/// </summary>
+public class PayloadSerializationTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 22, 12, 0, 0, 123, TimeSpan.Zero);
+
+    private static readonly TraceWork Trace = new("gs://d/T/proj:p:US/x--1_00001_load--dispatch", "proj:p:US/x--1_00001_load--dispatch", "p", "US", "x--1_00001_load--dispatch", "load", JobKind.Load, At, 1763812800123456);
+
+    private static readonly WindowWork Window = new("gs://d/T/ds.t_1_1700000000.win", "ds.t_1_1700000000.win", At, 7, "p", "ds/batching");
+
+    private static T RoundTrip<T>(T value) => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(value))!;
+
+    private static string Json<T>(T value) => JsonSerializer.Serialize(value);
+
+    [Fact]
+    public void Activity_inputs_and_outputs_round_trip()
+    {
+        var observed = new ObservedJobs(2, 1, [At], [At.AddSeconds(-3)]);
+        var scan = new TaskFolderScan
+        {
+            Projects = [new ProjectScan("p", "US", 3, new KindCounts(1, 2, 0, 0), KindCounts.Zero, observed, 1, 0)],
+            Done = [Trace],
+            DoneTotal = 5,
+            Orphans = [Trace],
+            DueWindows = [Window],
+            DueWindowsTotal = 1,
+            StalledPairs = [new StalledPair(new ObjectVersion("a", 1), new ObjectVersion("b", 2))],
+            OrphanMarkers = [new ObjectVersion("c", 3)],
+            IgnoredSamples = ["gs://d/T/x.txt"],
+            Errors = ["boom"],
+            ListTime = TimeSpan.FromMilliseconds(12.5),
+        };
+
+        Assert.Equal(Json(scan), Json(RoundTrip(scan)));
+        Assert.Equal(new ScanRequest(At, 1000), RoundTrip(new ScanRequest(At, 1000)));
+        Assert.Equal(Json(new HandOffBatch([Trace])), Json(RoundTrip(new HandOffBatch([Trace]))));
+        Assert.Equal(Json(new HandOffOutcome([new HandOffResult("u", HandOffStatus.AlreadyHandedOff, "d", "w")])), Json(RoundTrip(new HandOffOutcome([new HandOffResult("u", HandOffStatus.AlreadyHandedOff, "d", "w")]))));
+        Assert.Equal(Json(new WindowBatch([Window])), Json(RoundTrip(new WindowBatch([Window]))));
+        Assert.Equal(Json(new WindowOutcome([new WindowResult("u", WindowStatus.Fired)])), Json(RoundTrip(new WindowOutcome([new WindowResult("u", WindowStatus.Fired)]))));
+        var cleanup = new CleanupBatch(At, scan.StalledPairs, scan.OrphanMarkers, [Trace]);
+        Assert.Equal(Json(cleanup), Json(RoundTrip(cleanup)));
+        Assert.Equal(Json(new CleanupOutcome(1, 2, ["e"], ["x"])), Json(RoundTrip(new CleanupOutcome(1, 2, ["e"], ["x"]))));
+    }
+
+    [Fact]
+    public void Entity_calls_and_state_round_trip()
+    {
+        var request = new AdmissionRequest(At, new ObservedJobs(1, 2, [At], []), new ThrottleLimits(3, 4), TimeSpan.FromMinutes(2),
+            [new AdmissionCandidate("k", JobKind.Query)]);
+        Assert.Equal(Json(request), Json(RoundTrip(request)));
+        var admission = new Admission(["a"], ["b"], 1, 2, 3);
+        Assert.Equal(Json(admission), Json(RoundTrip(admission)));
+
+        var lane = new ThrottleLane();
+        lane.Admit(request);
+        lane.Admit(request with { Observed = new ObservedJobs(1, 2, [At.AddSeconds(1)], []), Now = At.AddSeconds(3) });
+        var restored = RoundTrip(lane);
+        Assert.Equal(lane.Reservations, restored.Reservations);
+        Assert.Equal(lane.Matched, restored.Matched);
+    }
+
+    [Fact]
+    public void The_orchestration_input_and_output_round_trip()
+    {
+        var settings = new RunSettings(TimeSpan.FromSeconds(55), TimeSpan.FromSeconds(3), 1000, 100, new ThrottleLimits(80, 150), TimeSpan.FromMinutes(2), 3);
+        Assert.Equal(settings, RoundTrip(settings));
+
+        var status = new RunStatus(At);
+        status.RecordHandOff(Trace, new HandOffResult(Trace.Url, HandOffStatus.HandedOff, "d"));
+        status.RecordWindow(Window, new WindowResult(Window.Url, WindowStatus.Fired));
+        status.AddError("e");
+        var document = status.Snapshot(At.AddSeconds(1));
+        Assert.Equal(StatusJson.Serialize(document), StatusJson.Serialize(RoundTrip(document)));
+    }
+}
