@@ -7,34 +7,34 @@ using BqDispatch.Tests.Support;
 namespace BqDispatch.Tests.Acceptance;
 
 /// <summary>Malformed names, junk, unknown projects, huge files and big folders: a clear status, never a crash.</summary>
-public class BadInputTests
+public abstract class BadInputTests(StorageKind kind) : AcceptanceTests(kind)
 {
     [Fact]
     public async Task Junk_in_the_task_folder_is_ignored_and_named()
     {
-        await using var f = await DispatchFixture.Create();
-        f.Object(DispatchFixture.Tasks + "ds.t_123.grp", "3", TimeSpan.FromMinutes(1));
-        f.Object(DispatchFixture.Tasks + "notes.txt", "hello", TimeSpan.FromMinutes(1));
-        f.Object(DispatchFixture.Tasks + "proj:p1:US/--dispatch", "{}", TimeSpan.FromMinutes(1));
-        f.Object(DispatchFixture.Tasks + "proj:p1:US/ds.t--1_00001_load--tail", "{}", TimeSpan.FromMinutes(1));
-        f.Object(DispatchFixture.Tasks + "proj:p1:US/bad name with spaces--dispatch", "{}", TimeSpan.FromMinutes(1));
-        f.Object(DispatchFixture.Tasks + "other/ds.t--1_00001_load--dispatch", "{}", TimeSpan.FromMinutes(1));
+        await using var f = await Fixture();
+        f.Object(f.Tasks + "ds.t_123.grp", "3", TimeSpan.FromMinutes(1));
+        f.Object(f.Tasks + "notes.txt", "hello", TimeSpan.FromMinutes(1));
+        f.Object(f.Tasks + "proj:p1:US/--dispatch", "{}", TimeSpan.FromMinutes(1));
+        f.Object(f.Tasks + "proj:p1:US/ds.t--1_00001_load--tail", "{}", TimeSpan.FromMinutes(1));
+        f.Object(f.Tasks + "proj:p1:US/bad name with spaces--dispatch", "{}", TimeSpan.FromMinutes(1));
+        f.Object(f.Tasks + "other/ds.t--1_00001_load--dispatch", "{}", TimeSpan.FromMinutes(1));
 
         var status = await f.Run();
 
         Assert.Equal(StatusDocument.Ok, status.Status);
         Assert.Equal(5, status.Totals.Ignored);
         Assert.DoesNotContain(status.Totals.IgnoredSamples, s => s.EndsWith(".grp", StringComparison.Ordinal));
-        Assert.Contains(DispatchFixture.Tasks + "notes.txt", status.Totals.IgnoredSamples);
+        Assert.Contains(f.Tasks + "notes.txt", status.Totals.IgnoredSamples);
         Assert.Equal(0, f.BigQuery.GetCalls);
-        Assert.Empty(f.ObjectsUnder("mem://trig/"));
+        Assert.Empty(f.ObjectsUnder(f.Url("trig/")));
     }
 
     [Fact]
     public async Task A_folder_that_is_not_a_project_folder_is_reported()
     {
-        await using var f = await DispatchFixture.Create();
-        f.Object(DispatchFixture.Tasks + "proj::US/ds.t--1_00001_load--dispatch", "{}", TimeSpan.FromMinutes(1));
+        await using var f = await Fixture();
+        f.Object(f.Tasks + "proj::US/ds.t--1_00001_load--dispatch", "{}", TimeSpan.FromMinutes(1));
 
         var status = await f.Run();
 
@@ -45,7 +45,7 @@ public class BadInputTests
     [Fact]
     public async Task A_trace_for_a_project_bigquery_does_not_know_is_reported_not_fatal()
     {
-        await using var f = await DispatchFixture.Create();
+        await using var f = await Fixture();
         var ghost = f.Trace("proj:ghost:US/ds.t--1_00001_load--dispatch", TimeSpan.FromSeconds(10));
         var real = f.Trace("proj:p1:US/ds.t--2_00001_load--dispatch", TimeSpan.FromSeconds(10));
         f.Job("p1", "ds_t--2_00001_load--dispatch", EmulatedJobType.Load, EmulatedJobState.Done, created: real.Created);
@@ -62,16 +62,16 @@ public class BadInputTests
     [Fact]
     public async Task A_ten_megabyte_trace_is_handed_off_intact()
     {
-        await using var f = await DispatchFixture.Create();
+        await using var f = await Fixture();
         var big = new byte[10 * 1024 * 1024];
         new Random(7).NextBytes(big);
-        var trace = f.Store.Seed(DispatchFixture.Tasks + "proj:p1:US/ds.t--1_00001_load--dispatch", big, f.Clock.UtcNow - TimeSpan.FromSeconds(10));
-        f.Store.Seed(DispatchFixture.Tasks + "huge.bin", big, f.Clock.UtcNow - TimeSpan.FromSeconds(10));
+        var trace = f.Store.Seed(f.Tasks + "proj:p1:US/ds.t--1_00001_load--dispatch", big, f.Clock.UtcNow - TimeSpan.FromSeconds(10));
+        f.Store.Seed(f.Tasks + "huge.bin", big, f.Clock.UtcNow - TimeSpan.FromSeconds(10));
         f.Job("p1", "ds_t--1_00001_load--dispatch", EmulatedJobType.Load, EmulatedJobState.Done, created: trace.Created);
 
         var status = await f.Run();
 
-        var copied = await f.Store.Read("mem://trig/_bqjob_/2023-11-14_22/proj:p1:US/ds_t--1_00001_load--dispatch.json", CancellationToken.None);
+        var copied = await f.Store.Read(f.Url("trig/_bqjob_/2023-11-14_22/proj:p1:US/ds_t--1_00001_load--dispatch.json"), CancellationToken.None);
         Assert.Equal(big, copied);
         Assert.Equal(StatusDocument.Ok, status.Status);
         Assert.Equal(1, status.Totals.Ignored);
@@ -80,11 +80,11 @@ public class BadInputTests
     [Fact]
     public async Task Ten_thousand_traces_in_one_folder_drain_in_chunks_with_the_backlog_reported()
     {
-        await using var f = await DispatchFixture.Create(new { MaxHandOffsPerCycle = 1000 });
+        await using var f = await Fixture(new { MaxHandOffsPerCycle = 1000 });
         var content = Encoding.UTF8.GetBytes("{}");
         for (var i = 0; i < 10_000; i++)
         {
-            var trace = f.Store.Seed($"{DispatchFixture.Tasks}proj:p1:US/ds.t--{i}_00001_load--dispatch", content, f.Clock.UtcNow - TimeSpan.FromSeconds(10_010 - i));
+            var trace = f.Store.Seed($"{f.Tasks}proj:p1:US/ds.t--{i}_00001_load--dispatch", content, f.Clock.UtcNow - TimeSpan.FromSeconds(10_010 - i));
             f.Job("p1", $"ds_t--{i}_00001_load--dispatch", EmulatedJobType.Load,
                 i % 2 == 0 ? EmulatedJobState.Done : EmulatedJobState.Running, created: trace.Created);
         }
@@ -94,7 +94,7 @@ public class BadInputTests
         Assert.Equal(4000, first.Totals.Backlog);
         Assert.Equal(5000, first.Performance["p1"].Count);
         Assert.Equal(0, first.GetCount);
-        Assert.False(f.Store.Exists($"{DispatchFixture.Tasks}proj:p1:US/ds.t--0_00001_load--dispatch"), "oldest first");
+        Assert.False(f.Store.Exists($"{f.Tasks}proj:p1:US/ds.t--0_00001_load--dispatch"), "oldest first");
 
         var rest = await f.Run(maxCycles: 4);
         Assert.Equal(4000, rest.Totals.HandedOff);
@@ -102,3 +102,5 @@ public class BadInputTests
         Assert.Equal(StatusDocument.Ok, rest.Status);
     }
 }
+
+public sealed class BadInputOnMemory() : BadInputTests(StorageKind.Memory);

@@ -7,28 +7,34 @@ using BqDispatch.Tests.Support;
 namespace BqDispatch.Tests.Acceptance;
 
 /// <summary>Reference §8.5, batch windows B1–B11, with the [PORT] behaviour (W7, W9, W11 fixed).</summary>
-public class BatchWindowTests
+public abstract class BatchWindowTests(StorageKind kind) : AcceptanceTests(kind)
 {
-    private const string Window = DispatchFixture.Tasks + "ds.t_987_1700000000.win";
-    private const string Marker = DispatchFixture.Tasks + "ds.t_987_1700000000.wis";
-    private const string BatchCopy = "mem://trig/_batch_/ds.t_987_1700000000.win";
+    private const string WindowName = "ds.t_987_1700000000.win";
+    private const string MarkerName = "ds.t_987_1700000000.wis";
+    private const string BatchCopyPath = "trig/_batch_/ds.t_987_1700000000.win";
     private const string WindowJson = """{"DestTable":"ds.t","Start":"2023-11-14T22:11:45Z","End":"2023-11-14T22:13:20Z"}""";
     private static readonly DateTimeOffset End = DateTimeOffset.FromUnixTimeSeconds(1700000000);
 
-    private static async Task<DispatchFixture> At(TimeSpan afterEnd, object? settings = null)
+    private async Task<DispatchFixture> At(TimeSpan afterEnd, object? settings = null)
     {
-        var f = await DispatchFixture.Create(settings, End + afterEnd);
-        f.Object(Window, WindowJson, afterEnd + TimeSpan.FromSeconds(60));
+        var f = await Fixture(settings, End + afterEnd);
+        f.Object(Window(f), WindowJson, afterEnd + TimeSpan.FromSeconds(60));
         return f;
     }
+
+    private static string Window(DispatchFixture f) => f.Tasks + WindowName;
+
+    private static string Marker(DispatchFixture f) => f.Tasks + MarkerName;
+
+    private static string BatchCopy(DispatchFixture f) => f.Url(BatchCopyPath);
 
     [Fact]
     public async Task B1_a_window_is_not_fired_before_its_end_plus_the_visibility_delay()
     {
         await using var f = await At(TimeSpan.FromSeconds(5));
         var status = await f.Run();
-        Assert.False(f.Store.Exists(Marker));
-        Assert.False(f.Store.Exists(BatchCopy));
+        Assert.False(f.Store.Exists(Marker(f)));
+        Assert.False(f.Store.Exists(BatchCopy(f)));
         Assert.Empty(status.Batched);
     }
 
@@ -38,10 +44,10 @@ public class BatchWindowTests
         await using var f = await At(TimeSpan.FromSeconds(8));
         var status = await f.Run();
 
-        Assert.Equal(WindowJson, f.Read(BatchCopy));
-        Assert.Equal(".", f.Read(Marker));
-        Assert.True(f.Store.Exists(Window));
-        Assert.Equal(End.UtcDateTime, status.Batched[Window]);
+        Assert.Equal(WindowJson, f.Read(BatchCopy(f)));
+        Assert.Equal(".", f.Read(Marker(f)));
+        Assert.True(f.Store.Exists(Window(f)));
+        Assert.Equal(End.UtcDateTime, status.Batched[Window(f)]);
         var batching = status.Performance["ds/batching"].Running;
         Assert.Equal((1, 1), (batching.LoadJobs, batching.BatchJobs));
         Assert.Equal(1, status.BatchCount);
@@ -51,12 +57,12 @@ public class BatchWindowTests
     public async Task B3_a_window_another_dispatcher_fired_is_marked_without_a_second_copy()
     {
         await using var f = await At(TimeSpan.FromSeconds(8));
-        f.Object(BatchCopy, WindowJson, TimeSpan.FromSeconds(1));
+        f.Object(BatchCopy(f), WindowJson, TimeSpan.FromSeconds(1));
 
         var status = await f.Run();
 
-        Assert.Equal(1, f.Store.CreationCount(BatchCopy));
-        Assert.True(f.Store.Exists(Marker));
+        Assert.Equal(1, f.Store.CreationCount(BatchCopy(f)));
+        Assert.True(f.Store.Exists(Marker(f)));
         Assert.Equal(StatusDocument.Ok, status.Status);
         Assert.Equal(1, status.Totals.WindowsAlreadyFired);
     }
@@ -65,13 +71,13 @@ public class BatchWindowTests
     public async Task B4_a_scheduled_window_is_left_alone_before_the_trigger_delay()
     {
         await using var f = await At(TimeSpan.FromSeconds(60));
-        f.Object(Marker, ".", TimeSpan.FromSeconds(50));
+        f.Object(Marker(f), ".", TimeSpan.FromSeconds(50));
 
         await f.Run();
 
-        Assert.True(f.Store.Exists(Window));
-        Assert.True(f.Store.Exists(Marker));
-        Assert.False(f.Store.Exists(BatchCopy));
+        Assert.True(f.Store.Exists(Window(f)));
+        Assert.True(f.Store.Exists(Marker(f)));
+        Assert.False(f.Store.Exists(BatchCopy(f)));
     }
 
     [Theory]
@@ -80,13 +86,13 @@ public class BatchWindowTests
     public async Task B5_a_stalled_pair_is_removed_after_the_trigger_delay(int secondsAfterEnd, int maxTriggerDelayMs)
     {
         await using var f = await At(TimeSpan.FromSeconds(secondsAfterEnd), new { MaxTriggerDelayMs = maxTriggerDelayMs });
-        f.Object(Marker, ".", TimeSpan.FromSeconds(secondsAfterEnd - 8));
+        f.Object(Marker(f), ".", TimeSpan.FromSeconds(secondsAfterEnd - 8));
 
         var status = await f.Run();
 
-        Assert.False(f.Store.Exists(Window));
-        Assert.False(f.Store.Exists(Marker));
-        Assert.False(f.Store.Exists(BatchCopy));
+        Assert.False(f.Store.Exists(Window(f)));
+        Assert.False(f.Store.Exists(Marker(f)));
+        Assert.False(f.Store.Exists(BatchCopy(f)));
         Assert.Equal(1, status.Totals.StalledPairsRemoved);
     }
 
@@ -101,23 +107,23 @@ public class BatchWindowTests
         var failed = await f.Run();
 
         Assert.Equal(StatusDocument.Failed, failed.Status);
-        Assert.False(f.Store.Exists(Marker));
+        Assert.False(f.Store.Exists(Marker(f)));
         Assert.Equal(1, failed.Totals.WindowsFailed);
 
         f.Store.BeforeOperation = null;
         f.Clock.Advance(TimeSpan.FromMinutes(5));
         var retried = await f.Run();
         Assert.Equal(StatusDocument.Ok, retried.Status);
-        Assert.Equal(WindowJson, f.Read(BatchCopy));
-        Assert.True(f.Store.Exists(Marker));
+        Assert.Equal(WindowJson, f.Read(BatchCopy(f)));
+        Assert.True(f.Store.Exists(Marker(f)));
     }
 
     [Fact]
     public async Task B7_due_windows_take_load_slots_and_the_rest_wait_for_them()
     {
-        await using var f = await DispatchFixture.Create(new { MaxConcurrentLoad = 3 }, End + TimeSpan.FromSeconds(8));
+        await using var f = await Fixture(new { MaxConcurrentLoad = 3 }, End + TimeSpan.FromSeconds(8));
         var windows = Enumerable.Range(0, 5)
-            .Select(i => f.Object($"{DispatchFixture.Tasks}ds.t_{i}_1700000000.win", WindowJson, TimeSpan.FromMinutes(1)).Url)
+            .Select(i => f.Object($"{f.Tasks}ds.t_{i}_1700000000.win", WindowJson, TimeSpan.FromMinutes(1)).Url)
             .ToList();
 
         var first = await f.Run();
@@ -147,39 +153,39 @@ public class BatchWindowTests
     [Fact]
     public async Task B8_a_window_name_without_an_end_time_is_an_error_and_never_fired()
     {
-        await using var f = await DispatchFixture.Create();
-        f.Object(DispatchFixture.Tasks + "ds.t.win", WindowJson, TimeSpan.FromHours(1));
+        await using var f = await Fixture();
+        f.Object(f.Tasks + "ds.t.win", WindowJson, TimeSpan.FromHours(1));
 
         var status = await f.Run();
 
         Assert.Equal(StatusDocument.Failed, status.Status);
         Assert.Contains("ds.t.win", Assert.Single(status.Errors), StringComparison.Ordinal);
-        Assert.Empty(f.ObjectsUnder("mem://trig/"));
+        Assert.Empty(f.ObjectsUnder(f.Url("trig/")));
     }
 
     [Fact]
     public async Task B9_orphan_markers_go_after_a_day_but_windows_are_never_dropped()
     {
         await using var f = await At(TimeSpan.FromHours(25));
-        var orphan = f.Object(DispatchFixture.Tasks + "ds.o_1_1699900000.wis", ".", TimeSpan.FromHours(25)).Url;
-        var youngOrphan = f.Object(DispatchFixture.Tasks + "ds.y_1_1699990000.wis", ".", TimeSpan.FromHours(23)).Url;
+        var orphan = f.Object(f.Tasks + "ds.o_1_1699900000.wis", ".", TimeSpan.FromHours(25)).Url;
+        var youngOrphan = f.Object(f.Tasks + "ds.y_1_1699990000.wis", ".", TimeSpan.FromHours(23)).Url;
 
         var status = await f.Run();
 
         Assert.False(f.Store.Exists(orphan));
         Assert.True(f.Store.Exists(youngOrphan));
-        Assert.Equal(WindowJson, f.Read(BatchCopy));
+        Assert.Equal(WindowJson, f.Read(BatchCopy(f)));
         Assert.Equal(1, status.Totals.OrphanMarkersRemoved);
     }
 
     [Theory]
-    [InlineData(DispatchFixture.Tasks + "p1:ds.t_1_1700000000.win", "p1/batching")]
-    [InlineData(DispatchFixture.Tasks + "ds.t_1_1700000000.win", "ds/batching")]
-    [InlineData("mem://disp/queue/ds.t_1_1700000000.win", "cfgp/batching")]
-    public async Task B10_windows_are_reported_under_bqtail_batching_keys(string windowUrl, string key)
+    [InlineData(DispatchFixture.TasksPath + "p1:ds.t_1_1700000000.win", "p1/batching")]
+    [InlineData(DispatchFixture.TasksPath + "ds.t_1_1700000000.win", "ds/batching")]
+    [InlineData("disp/queue/ds.t_1_1700000000.win", "cfgp/batching")]
+    public async Task B10_windows_are_reported_under_bqtail_batching_keys(string windowPath, string key)
     {
-        await using var f = await DispatchFixture.Create(
-            new { AsyncTaskURL = windowUrl[..(windowUrl.LastIndexOf('/') + 1)] }, End + TimeSpan.FromSeconds(8));
+        var windowUrl = $"{DispatchFixture.SchemeOf(Kind)}://{windowPath}";
+        await using var f = await Fixture(new { AsyncTaskURL = windowUrl[..(windowUrl.LastIndexOf('/') + 1)] }, End + TimeSpan.FromSeconds(8));
         f.Object(windowUrl, WindowJson, TimeSpan.FromMinutes(1));
 
         var status = await f.Run();
@@ -190,13 +196,15 @@ public class BatchWindowTests
     [Fact]
     public async Task B11_only_the_win_suffix_becomes_wis()
     {
-        await using var f = await DispatchFixture.Create(null, End + TimeSpan.FromSeconds(8));
-        f.Object(DispatchFixture.Tasks + "ds.winners_1_1700000000.win", WindowJson, TimeSpan.FromMinutes(1));
+        await using var f = await Fixture(null, End + TimeSpan.FromSeconds(8));
+        f.Object(f.Tasks + "ds.winners_1_1700000000.win", WindowJson, TimeSpan.FromMinutes(1));
 
         await f.Run();
 
-        Assert.True(f.Store.Exists(DispatchFixture.Tasks + "ds.winners_1_1700000000.wis"));
-        Assert.False(f.Store.Exists(DispatchFixture.Tasks + "ds.wisners_1_1700000000.win"));
-        Assert.True(f.Store.Exists("mem://trig/_batch_/ds.winners_1_1700000000.win"));
+        Assert.True(f.Store.Exists(f.Tasks + "ds.winners_1_1700000000.wis"));
+        Assert.False(f.Store.Exists(f.Tasks + "ds.wisners_1_1700000000.win"));
+        Assert.True(f.Store.Exists(f.Url("trig/_batch_/ds.winners_1_1700000000.win")));
     }
 }
+
+public sealed class BatchWindowsOnMemory() : BatchWindowTests(StorageKind.Memory);

@@ -6,7 +6,7 @@ using Xunit;
 namespace BqDispatch.Tests.Acceptance;
 
 /// <summary>BigQuery misbehaves: nothing is handed off on a guess, the run says what happened, the next run catches up.</summary>
-public class BigQueryFaultTests
+public abstract class BigQueryFaultTests(StorageKind kind) : AcceptanceTests(kind)
 {
     private const string TraceName = "proj:p1:US/ds.t--1_00001_load--dispatch";
     private const string JobId = "ds_t--1_00001_load--dispatch";
@@ -17,7 +17,7 @@ public class BigQueryFaultTests
     [InlineData(403, "accessDenied")]
     public async Task A_failing_listing_leaves_the_traces_and_the_next_run_hands_them_off(int status, string reason)
     {
-        await using var f = await DispatchFixture.Create(new { ListAllUsers = false });
+        await using var f = await Fixture(new { ListAllUsers = false });
         var trace = f.Trace(TraceName, TimeSpan.FromSeconds(10));
         f.Job("p1", JobId, EmulatedJobType.Load, EmulatedJobState.Done, created: trace.Created);
         f.BigQuery.FailNext(EmulatorRoutes.List, status, reason);
@@ -38,7 +38,7 @@ public class BigQueryFaultTests
     [Fact]
     public async Task A_dropped_jobs_get_leaves_the_trace_for_later()
     {
-        await using var f = await DispatchFixture.Create();
+        await using var f = await Fixture();
         var trace = f.Trace(TraceName, TimeSpan.FromHours(8));
         f.Job("p1", JobId, EmulatedJobType.Load, EmulatedJobState.Done, created: trace.Created);
         f.BigQuery.DropNext(EmulatorRoutes.Get);
@@ -56,7 +56,7 @@ public class BigQueryFaultTests
     [Fact]
     public async Task Without_permission_to_list_all_users_the_dispatcher_lists_its_own_jobs()
     {
-        await using var f = await DispatchFixture.Create(new { ListAllUsers = true });
+        await using var f = await Fixture(new { ListAllUsers = true });
         await using var restricted = await BigQueryEmulator.StartAsync(new BigQueryEmulatorOptions
         {
             Clock = () => f.Clock.UtcNow,
@@ -81,10 +81,10 @@ public class BigQueryFaultTests
     [Fact]
     public async Task A_folder_full_of_malformed_windows_gives_a_bounded_error_list()
     {
-        await using var f = await DispatchFixture.Create();
+        await using var f = await Fixture();
         for (var i = 0; i < 200; i++)
         {
-            f.Object($"{DispatchFixture.Tasks}bad{i}.win", "{}", TimeSpan.FromMinutes(1));
+            f.Object($"{f.Tasks}bad{i}.win", "{}", TimeSpan.FromMinutes(1));
         }
 
         var status = await f.Run();
@@ -93,3 +93,5 @@ public class BigQueryFaultTests
         Assert.Contains("181 more", status.Errors[^1], StringComparison.Ordinal);
     }
 }
+
+public sealed class BigQueryFaultsOnMemory() : BigQueryFaultTests(StorageKind.Memory);

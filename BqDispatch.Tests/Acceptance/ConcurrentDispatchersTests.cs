@@ -10,14 +10,14 @@ namespace BqDispatch.Tests.Acceptance;
 /// DONE trace ends in exactly one trigger object and every due window in exactly one _batch_ copy, each
 /// created exactly once.
 /// </summary>
-public class ConcurrentDispatchersTests
+public abstract class ConcurrentDispatchersTests(StorageKind kind) : AcceptanceTests(kind)
 {
     [Theory]
     [MemberData(nameof(Seeds))]
     public async Task Two_dispatchers_hand_off_each_trace_and_fire_each_window_exactly_once(int seed)
     {
         var end = DateTimeOffset.FromUnixTimeSeconds(1700000000);
-        await using var f = await DispatchFixture.Create(new { MaxHandOffsPerCycle = 1000 }, end + TimeSpan.FromSeconds(30));
+        await using var f = await Fixture(new { MaxHandOffsPerCycle = 1000 }, end + TimeSpan.FromSeconds(30));
         var random = new Random(seed);
         var traces = new List<(string Url, string Destination)>();
         for (var i = 0; i < 40; i++)
@@ -26,11 +26,11 @@ public class ConcurrentDispatchersTests
             var region = project == "p1" ? "US" : "EU";
             var trace = f.Trace($"proj:{project}:{region}/ds.t{i}--{i}_00001_load--dispatch", TimeSpan.FromSeconds(10 + i));
             f.Job(project, $"ds_t{i}--{i}_00001_load--dispatch", EmulatedJobType.Load, EmulatedJobState.Done, location: region, created: trace.Created);
-            traces.Add((trace.Url, $"mem://trig/_bqjob_/{trace.Created.UtcDateTime:yyyy-MM-dd_HH}/proj:{project}:{region}/ds_t{i}--{i}_00001_load--dispatch.json"));
+            traces.Add((trace.Url, f.Url($"trig/_bqjob_/{trace.Created.UtcDateTime:yyyy-MM-dd_HH}/proj:{project}:{region}/ds_t{i}--{i}_00001_load--dispatch.json")));
         }
 
         var windows = Enumerable.Range(0, 10)
-            .Select(i => f.Object($"{DispatchFixture.Tasks}ds.w_{i}_1700000000.win", "{}", TimeSpan.FromMinutes(1)).Url)
+            .Select(i => f.Object($"{f.Tasks}ds.w_{i}_1700000000.win", "{}", TimeSpan.FromMinutes(1)).Url)
             .ToList();
         f.Store.BeforeOperation = async (_, _) =>
         {
@@ -53,7 +53,7 @@ public class ConcurrentDispatchersTests
 
         foreach (var window in windows)
         {
-            Assert.Equal(1, f.Store.CreationCount("mem://trig/_batch_/" + window[DispatchFixture.Tasks.Length..]));
+            Assert.Equal(1, f.Store.CreationCount(f.Url("trig/_batch_/" + window[f.Tasks.Length..])));
             Assert.Equal(1, f.Store.CreationCount(window[..^4] + ".wis"));
         }
 
@@ -73,3 +73,5 @@ public class ConcurrentDispatchersTests
         return data;
     }
 }
+
+public sealed class ConcurrentDispatchersOnMemory() : ConcurrentDispatchersTests(StorageKind.Memory);

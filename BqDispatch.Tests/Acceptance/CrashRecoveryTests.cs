@@ -7,12 +7,12 @@ using BqDispatch.Tests.Support;
 namespace BqDispatch.Tests.Acceptance;
 
 /// <summary>A dispatcher dies at each step of a hand-off or a window firing; the next run completes the work exactly once.</summary>
-public class CrashRecoveryTests
+public abstract class CrashRecoveryTests(StorageKind kind) : AcceptanceTests(kind)
 {
     private const string TraceName = "proj:p1:US/ds.t--1_00001_load--dispatch";
-    private const string Destination = "mem://trig/_bqjob_/2023-11-14_22/proj:p1:US/ds_t--1_00001_load--dispatch.json";
-    private const string Window = DispatchFixture.Tasks + "ds.t_987_1700000000.win";
-    private const string BatchCopy = "mem://trig/_batch_/ds.t_987_1700000000.win";
+    private const string DestinationPath = "trig/_bqjob_/2023-11-14_22/proj:p1:US/ds_t--1_00001_load--dispatch.json";
+    private const string WindowName = "ds.t_987_1700000000.win";
+    private const string BatchCopyPath = "trig/_batch_/ds.t_987_1700000000.win";
 
     public static TheoryData<StoreOperation, bool> Steps => new()
     {
@@ -26,11 +26,11 @@ public class CrashRecoveryTests
     [MemberData(nameof(Steps))]
     public async Task A_hand_off_interrupted_at_any_step_is_completed_once_by_the_next_run(StoreOperation step, bool after)
     {
-        await using var f = await DispatchFixture.Create();
+        await using var f = await Fixture();
         var trace = f.Trace(TraceName, TimeSpan.FromSeconds(10));
         var content = f.Read(trace.Url);
         f.Job("p1", "ds_t--1_00001_load--dispatch", EmulatedJobType.Load, EmulatedJobState.Done, created: trace.Created);
-        Crash(f.Store, step, after, url => url == trace.Url || url == Destination);
+        Crash(f.Store, step, after, url => url == trace.Url || url == f.Url(DestinationPath));
 
         await Assert.ThrowsAsync<CrashException>(() => f.Run());
 
@@ -40,8 +40,8 @@ public class CrashRecoveryTests
 
         Assert.Equal(StatusDocument.Ok, status.Status);
         Assert.False(f.Store.Exists(trace.Url));
-        Assert.Equal(content, f.Read(Destination));
-        Assert.Equal(1, f.Store.CreationCount(Destination));
+        Assert.Equal(content, f.Read(f.Url(DestinationPath)));
+        Assert.Equal(1, f.Store.CreationCount(f.Url(DestinationPath)));
     }
 
     public static TheoryData<StoreOperation, bool> WindowSteps => new()
@@ -56,8 +56,8 @@ public class CrashRecoveryTests
     [MemberData(nameof(WindowSteps))]
     public async Task A_window_firing_interrupted_at_any_step_is_completed_once_by_the_next_run(StoreOperation step, bool after)
     {
-        await using var f = await DispatchFixture.Create(null, DateTimeOffset.FromUnixTimeSeconds(1700000000) + TimeSpan.FromSeconds(8));
-        f.Object(Window, "{}", TimeSpan.FromMinutes(1));
+        await using var f = await Fixture(null, DateTimeOffset.FromUnixTimeSeconds(1700000000) + TimeSpan.FromSeconds(8));
+        f.Object(f.Tasks + WindowName, "{}", TimeSpan.FromMinutes(1));
         Crash(f.Store, step, after, _ => true);
 
         await Assert.ThrowsAsync<CrashException>(() => f.Run());
@@ -67,11 +67,11 @@ public class CrashRecoveryTests
         var status = await f.Run();
 
         Assert.Equal(StatusDocument.Ok, status.Status);
-        Assert.Equal(1, f.Store.CreationCount(BatchCopy));
-        Assert.True(f.Store.Exists(Window[..^4] + ".wis"));
+        Assert.Equal(1, f.Store.CreationCount(f.Url(BatchCopyPath)));
+        Assert.True(f.Store.Exists(f.Tasks + WindowName[..^4] + ".wis"));
     }
 
-    private static void Crash(MemoryStore store, StoreOperation step, bool after, Func<string, bool> matches)
+    private static void Crash(TestStorage store, StoreOperation step, bool after, Func<string, bool> matches)
     {
         Func<StoreOperation, string, Task> hook = (operation, url) =>
             operation == step && matches(url) ? throw new CrashException() : Task.CompletedTask;
@@ -88,3 +88,5 @@ public class CrashRecoveryTests
     /// <summary>Stands for the process dying: nothing in the dispatcher catches it.</summary>
     private sealed class CrashException : Exception;
 }
+
+public sealed class CrashRecoveryOnMemory() : CrashRecoveryTests(StorageKind.Memory);

@@ -8,12 +8,12 @@ using BqDispatch.Tests.Support;
 namespace BqDispatch.Tests.Acceptance;
 
 /// <summary>Reference §8.5 L1–L3: the time budget, performance.json, no double move within a run.</summary>
-public class RunLoopTests
+public abstract class RunLoopTests(StorageKind kind) : AcceptanceTests(kind)
 {
     [Fact]
     public async Task L1_a_run_spends_its_one_budget_in_cycles_three_seconds_apart()
     {
-        await using var f = await DispatchFixture.Create(new { TimeToLiveInMin = 1 });
+        await using var f = await Fixture(new { TimeToLiveInMin = 1 });
 
         var status = await f.Run(maxCycles: null);
 
@@ -25,7 +25,7 @@ public class RunLoopTests
     [Fact]
     public async Task L1_stopping_ends_the_run_after_the_cycle_in_flight()
     {
-        await using var f = await DispatchFixture.Create();
+        await using var f = await Fixture();
         using var stop = new CancellationTokenSource();
         var trace = f.Trace("proj:p1:US/ds.t--1_00001_load--dispatch", TimeSpan.FromSeconds(10));
         f.Job("p1", "ds_t--1_00001_load--dispatch", EmulatedJobType.Load, EmulatedJobState.Done, created: trace.Created);
@@ -49,13 +49,13 @@ public class RunLoopTests
     [Fact]
     public async Task L2_performance_json_is_written_after_every_cycle_in_bqtail_format()
     {
-        await using var f = await DispatchFixture.Create();
+        await using var f = await Fixture();
         var trace = f.Trace("proj:p1:US/ds.t--1_00001_load--dispatch", TimeSpan.FromSeconds(10));
         f.Job("p1", "ds_t--1_00001_load--dispatch", EmulatedJobType.Load, EmulatedJobState.Done, created: trace.Created);
         var writes = 0;
         f.Store.AfterOperation = (operation, url) =>
         {
-            if (operation == StoreOperation.Put && url == DispatchFixture.Journal + "performance.json")
+            if (operation == StoreOperation.Put && url == f.Journal + "performance.json")
             {
                 Interlocked.Increment(ref writes);
             }
@@ -66,17 +66,17 @@ public class RunLoopTests
         var status = await f.Run(maxCycles: 3);
 
         Assert.Equal(3, writes);
-        var performance = StatusJson.Deserialize<Dictionary<string, Performance>>(f.Read(DispatchFixture.Journal + "performance.json"));
+        var performance = StatusJson.Deserialize<Dictionary<string, Performance>>(f.Read(f.Journal + "performance.json"));
         Assert.Equal("p1", performance["p1"].ProjectID);
         Assert.Equal(1, performance["p1"].Dispatched.LoadJobs);
         Assert.Equal(status.Performance.Keys, performance.Keys);
-        Assert.Contains("\"Dispatched\":{\"LoadJobs\":1}", f.Read(DispatchFixture.Journal + "performance.json"), StringComparison.Ordinal);
+        Assert.Contains("\"Dispatched\":{\"LoadJobs\":1}", f.Read(f.Journal + "performance.json"), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task L3_a_trace_that_reappears_in_a_stale_listing_is_not_handed_off_again()
     {
-        await using var f = await DispatchFixture.Create();
+        await using var f = await Fixture();
         var trace = f.Trace("proj:p1:US/ds.t--1_00001_load--dispatch", TimeSpan.FromSeconds(10));
         f.Job("p1", "ds_t--1_00001_load--dispatch", EmulatedJobType.Load, EmulatedJobState.Done, created: trace.Created);
         var stale = new StaleListingStore(f.Store);
@@ -130,3 +130,5 @@ public class RunLoopTests
             inner.Delete(url, generation, cancellation);
     }
 }
+
+public sealed class RunLoopOnMemory() : RunLoopTests(StorageKind.Memory);

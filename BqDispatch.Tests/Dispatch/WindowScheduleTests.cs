@@ -8,15 +8,16 @@ namespace BqDispatch.Tests.Dispatch;
 
 public class WindowScheduleTests
 {
+    private const string Tasks = "mem://" + DispatchFixture.TasksPath;
     private static readonly DateTimeOffset End = DateTimeOffset.FromUnixTimeSeconds(1700000000);
 
     private static WindowObject Window(string name)
     {
         WindowName.TryParse(name, out var parsed);
-        return new WindowObject(new StoredObject(DispatchFixture.Tasks + name, name, 1, 2, End, End), parsed!);
+        return new WindowObject(new StoredObject(Tasks + name, name, 1, 2, End, End), parsed!);
     }
 
-    private static StoredObject Marker(string name, DateTimeOffset updated) => new(DispatchFixture.Tasks + name, name, 2, 1, updated, updated);
+    private static StoredObject Marker(string name, DateTimeOffset updated) => new(Tasks + name, name, 2, 1, updated, updated);
 
     [Theory]
     [InlineData(7, "not due")]
@@ -62,6 +63,6 @@ public class WindowScheduleTests
             now,
             DispatchFixture.ConfigWith(null));
 
-        Assert.Equal([DispatchFixture.Tasks + "ds.b_1_1700000000.wis"], schedule.OrphanMarkers.Select(m => m.Url));
+        Assert.Equal([Tasks + "ds.b_1_1700000000.wis"], schedule.OrphanMarkers.Select(m => m.Url));
     }
 }

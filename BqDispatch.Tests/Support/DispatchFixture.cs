@@ -10,23 +10,28 @@ using Newtonsoft.Json.Linq;
 
 namespace BqDispatch.Tests.Support;
 
+/// <summary>Which storage backend a fixture runs on.</summary>
+public enum StorageKind
+{
+    /// <summary>mem://, the in-process store.</summary>
+    Memory,
+}
+
 /// <summary>
-/// The acceptance fixture of reference §8.5: AsyncTaskURL mem://disp/BqDispatch/Tasks/, trigger bucket mem://trig,
-/// journal mem://ops/Journal/, ProjectID cfgp, on a virtual UTC clock. The dispatcher runs on the in-process
-/// engine with the real memory store and the real REST client talking HTTP to the BigQuery emulator.
+/// The acceptance fixture of reference §8.5: AsyncTaskURL &lt;scheme&gt;://disp/BqDispatch/Tasks/, trigger bucket
+/// &lt;scheme&gt;://trig, journal &lt;scheme&gt;://ops/Journal/, ProjectID cfgp, on a virtual UTC clock. The dispatcher
+/// runs on the in-process engine with the real storage client and the real REST client talking HTTP to the
+/// BigQuery emulator.
 /// </summary>
 public sealed class DispatchFixture : IAsyncDisposable
 {
-    public const string Tasks = "mem://disp/BqDispatch/Tasks/";
-    public const string Trigger = "mem://trig";
-    public const string Journal = "mem://ops/Journal/";
-    public const string Errors = "mem://ops/errors/";
+    public const string TasksPath = "disp/BqDispatch/Tasks/";
 
     public static readonly DateTimeOffset Start = new(2023, 11, 14, 22, 13, 28, TimeSpan.Zero);
 
     private readonly HttpClient http = new();
 
-    private DispatchFixture(ManualClock clock, MemoryStore store, BigQueryEmulator bigQuery, DispatchConfig config)
+    private DispatchFixture(ManualClock clock, TestStorage store, BigQueryEmulator bigQuery, DispatchConfig config)
     {
         Clock = clock;
         Store = store;
@@ -36,20 +41,29 @@ public sealed class DispatchFixture : IAsyncDisposable
 
     public ManualClock Clock { get; }
 
-    public MemoryStore Store { get; }
+    public TestStorage Store { get; }
+
+    public string Tasks => Url(TasksPath);
+
+    public string Journal => Url("ops/Journal/");
+
+    public string Errors => Url("ops/errors/");
 
     public BigQueryEmulator BigQuery { get; }
 
-    public DispatchConfig Config { get; private set; }
+    public DispatchConfig Config { get; }
 
     public ThrottleLanes Lanes { get; } = new();
 
     public List<string> Log { get; } = [];
 
-    public static async Task<DispatchFixture> Create(object? settings = null, DateTimeOffset? start = null)
+    public static async Task<DispatchFixture> Create(StorageKind kind, object? settings = null, DateTimeOffset? start = null)
     {
         var clock = new ManualClock(start ?? Start);
-        var store = new MemoryStore(() => clock.UtcNow);
+        TestStorage store = kind switch
+        {
+            _ => new MemoryTestStorage(() => clock.UtcNow),
+        };
         foreach (var bucket in new[] { "disp", "trig", "ops" })
         {
             store.CreateBucket(bucket);
@@ -61,18 +75,24 @@ public sealed class DispatchFixture : IAsyncDisposable
             bigQuery.AddProject(project);
         }
 
-        return new DispatchFixture(clock, store, bigQuery, ConfigWith(settings));
+        return new DispatchFixture(clock, store, bigQuery, ConfigWith(settings, store.Scheme));
     }
 
-    public static DispatchConfig ConfigWith(object? settings)
+    public static string SchemeOf(StorageKind kind) => kind switch
+    {
+        _ => StorageUrl.MemScheme,
+    };
+
+    /// <summary>The fixture's configuration on <paramref name="scheme"/> storage, with <paramref name="settings"/> merged in.</summary>
+    public static DispatchConfig ConfigWith(object? settings, string scheme = StorageUrl.MemScheme)
     {
         var json = JObject.FromObject(new
         {
             ProjectID = "cfgp",
-            AsyncTaskURL = Tasks,
-            TriggerBucket = Trigger,
-            JournalURL = Journal,
-            ErrorURL = Errors,
+            AsyncTaskURL = $"{scheme}://{TasksPath}",
+            TriggerBucket = $"{scheme}://trig",
+            JournalURL = $"{scheme}://ops/Journal/",
+            ErrorURL = $"{scheme}://ops/errors/",
         });
         if (settings is not null)
         {
@@ -82,7 +102,8 @@ public sealed class DispatchFixture : IAsyncDisposable
         return ConfigLoader.Parse(json.ToString(), new Dictionary<string, string?>());
     }
 
-    public void Configure(object settings) => Config = ConfigWith(settings);
+    /// <summary>A URL on this fixture's storage: "trig/_batch_/x.win" → "&lt;scheme&gt;://trig/_batch_/x.win".</summary>
+    public string Url(string bucketAndPath) => $"{Store.Scheme}://{bucketAndPath}";
 
     /// <summary>A trace file written <paramref name="age"/> ago, with content that names it.</summary>
     public StoredObject Trace(string relativeName, TimeSpan age) =>
@@ -134,5 +155,6 @@ public sealed class DispatchFixture : IAsyncDisposable
     {
         http.Dispose();
         await BigQuery.DisposeAsync();
+        await Store.DisposeAsync();
     }
 }
