@@ -30,6 +30,7 @@ public enum JobType
 
 /// <summary>What the dispatcher knows about one BigQuery job.</summary>
 /// <param name="ErrorReason">errorResult.reason of a failed DONE job, else null.</param>
+/// <param name="Ended">statistics.endTime of a DONE job, when BigQuery gave it.</param>
 public sealed record JobSnapshot(
     string ProjectId,
     string JobId,
@@ -37,7 +38,8 @@ public sealed record JobSnapshot(
     JobState State,
     JobType Type,
     DateTimeOffset Created,
-    string? ErrorReason = null);
+    string? ErrorReason = null,
+    DateTimeOffset? Ended = null);
 
 /// <summary>A jobs.list call. Creation times are inclusive bounds (ms precision on the wire).</summary>
 public sealed record JobListQuery(

@@ -25,7 +25,7 @@ public sealed class JobsRestClient : IJobsClient
 
     /// <summary>Partial-response mask of jobs.list: only what <see cref="JobSnapshot"/> needs, plus paging.</summary>
     public const string ListFieldsMask =
-        "nextPageToken,unreachable,jobs(jobReference,state,errorResult,configuration/jobType,statistics/creationTime)";
+        "nextPageToken,unreachable,jobs(jobReference,state,errorResult,configuration/jobType,statistics(creationTime,endTime))";
 
     private const int ErrorBodyLimit = 64 * 1024;
 
@@ -222,6 +222,11 @@ public sealed class JobsRestClient : IJobsClient
             throw Invalid(operation, $"job {reference.JobId} has creationTime {job.Statistics?.CreationTime} out of range", e);
         }
 
+        // endTime is set once the job is DONE; it measures how late the dispatcher noticed.
+        var ended = state == JobState.Done && job.Statistics?.EndTime is { } endMs and > 0 and < 253402300800000
+            ? DateTimeOffset.FromUnixTimeMilliseconds(endMs)
+            : (DateTimeOffset?)null;
+
         var errorReason = state == JobState.Done
             ? NullIfEmpty(job.ErrorResult?.Reason) ?? NullIfEmpty(job.Status?.ErrorResult?.Reason)
             : null;
@@ -233,7 +238,8 @@ public sealed class JobsRestClient : IJobsClient
             state,
             type,
             created,
-            errorReason);
+            errorReason,
+            ended);
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

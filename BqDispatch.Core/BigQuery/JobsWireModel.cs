@@ -61,6 +61,8 @@ internal sealed class JobConfigurationWire
 internal sealed class JobStatisticsWire
 {
     public long? CreationTime { get; set; }
+
+    public long? EndTime { get; set; }
 }
 
 /// <summary>The Google JSON error envelope: {"error":{"code","message","errors":[{"reason","message"}],"status"}}.</summary>

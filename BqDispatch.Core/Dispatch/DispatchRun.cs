@@ -74,7 +74,7 @@ public static class DispatchRun
             foreach (var result in outcome.Results)
             {
                 var trace = byUrl[result.Url];
-                status.RecordHandOff(trace, result);
+                status.RecordHandOff(trace, result, now);
                 if (result.Status != HandOffStatus.Failed)
                 {
                     finished.Add(Key(trace));

@@ -150,10 +150,10 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
 
     private static List<JobLookup> Record(string project, List<JobLookup> lookups, JobListResult listed, JobStates states)
     {
-        var byId = new Dictionary<string, JobState>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, JobSnapshot>(StringComparer.Ordinal);
         foreach (var job in listed.Jobs)
         {
-            byId[job.JobId] = job.State;
+            byId[job.JobId] = job;
         }
 
         var remaining = new List<JobLookup>();
@@ -161,9 +161,9 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
         {
             foreach (var lookup in lookups)
             {
-                if (byId.TryGetValue(lookup.JobId, out var state))
+                if (byId.TryGetValue(lookup.JobId, out var job))
                 {
-                    states.Know(project, lookup.JobId, state);
+                    states.Know(project, lookup.JobId, job.State, job.Ended);
                 }
                 else
                 {
@@ -207,7 +207,7 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
             }
             else
             {
-                states.Know(miss.Project, miss.JobId, job.State);
+                states.Know(miss.Project, miss.JobId, job.State, job.Ended);
             }
         }
     }

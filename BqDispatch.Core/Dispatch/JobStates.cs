@@ -13,6 +13,7 @@ public sealed record JobLookup(string Project, string Region, string JobId, Date
 public sealed class JobStates
 {
     private readonly Dictionary<string, JobState> known = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> ended = new(StringComparer.Ordinal);
     private readonly HashSet<string> notFound = new(StringComparer.Ordinal);
 
     public Dictionary<string, ProjectObservation> Projects { get; } = new(StringComparer.Ordinal);
@@ -27,7 +28,17 @@ public sealed class JobStates
 
     public TimeSpan ListTime { get; set; }
 
-    public void Know(string project, string jobId, JobState state) => known[Key(project, jobId)] = state;
+    public void Know(string project, string jobId, JobState state, DateTimeOffset? endedAt = null)
+    {
+        known[Key(project, jobId)] = state;
+        if (endedAt is { } end)
+        {
+            ended[Key(project, jobId)] = end;
+        }
+    }
+
+    /// <summary>When the job finished, if BigQuery said.</summary>
+    public DateTimeOffset? EndOf(string project, string jobId) => ended.TryGetValue(Key(project, jobId), out var end) ? end : null;
 
     public void NotFound(string project, string jobId) => notFound.Add(Key(project, jobId));
 

@@ -26,7 +26,7 @@ public sealed class TraceClassification
             switch (states.StateOf(trace.Project, trace.Name.JobId))
             {
                 case JobStatus.Done:
-                    result.Done.Add(Work(trace));
+                    result.Done.Add(Work(trace) with { JobEnded = states.EndOf(trace.Project, trace.Name.JobId) });
                     break;
                 case JobStatus.Pending:
                 case JobStatus.Running:

@@ -6,6 +6,7 @@ namespace BqDispatch.Core.Dispatch;
 /// <param name="Project">The BigQuery project of the job (folder project, or the configured project at the root).</param>
 /// <param name="Region">The folder region ("" at the root).</param>
 /// <param name="Created">The trace object's creation time: it picks the hour folder, so a retry targets the same object.</param>
+/// <param name="JobEnded">When BigQuery finished the job, if known: the start of the detection lag.</param>
 public sealed record TraceWork(
     string Url,
     string RelativeName,
@@ -15,4 +16,5 @@ public sealed record TraceWork(
     string Action,
     JobKind Kind,
     DateTimeOffset Created,
-    long Generation);
+    long Generation,
+    DateTimeOffset? JobEnded = null);

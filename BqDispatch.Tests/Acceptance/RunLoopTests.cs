@@ -47,6 +47,25 @@ public abstract class RunLoopTests(StorageKind kind) : AcceptanceTests(kind)
     }
 
     [Fact]
+    public async Task Detection_lag_is_measured_from_the_job_end_to_the_cycle_that_noticed_it()
+    {
+        await using var f = await Fixture();
+        var trace = f.Trace("proj:p1:US/ds.t--1_00001_load--dispatch", TimeSpan.FromMinutes(1));
+        f.BigQuery.AddJob(new EmulatedJob("p1", "ds_t--1_00001_load--dispatch", "US", EmulatedJobType.Load, f.BigQuery.Options.CallerEmail, trace.Created)
+        {
+            RunningAt = trace.Created,
+            DoneAt = f.Clock.UtcNow + TimeSpan.FromSeconds(4),
+        });
+
+        // Cycles start at 0, 3, 6 s: the job ends at 4 s and is noticed by the cycle at 6 s.
+        var status = await f.Run(maxCycles: 3);
+
+        Assert.Equal(1, status.Totals.HandedOff);
+        Assert.Equal(2000, status.Totals.DetectionLagAvgMs);
+        Assert.Equal(2000, status.Totals.DetectionLagMaxMs);
+    }
+
+    [Fact]
     public async Task L2_performance_json_is_written_after_every_cycle_in_bqtail_format()
     {
         await using var f = await Fixture();

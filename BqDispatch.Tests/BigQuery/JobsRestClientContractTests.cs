@@ -41,7 +41,7 @@ public sealed class JobsRestClientContractTests
         Assert.Equal(["250"], Values(parameters, "maxResults"));
         Assert.Equal(["false"], Values(parameters, "prettyPrint"));
         Assert.Equal(
-            ["nextPageToken,unreachable,jobs(jobReference,state,errorResult,configuration/jobType,statistics/creationTime)"],
+            ["nextPageToken,unreachable,jobs(jobReference,state,errorResult,configuration/jobType,statistics(creationTime,endTime))"],
             Values(parameters, "fields"));
         Assert.Empty(Values(parameters, "pageToken"));
         Assert.Equal(HttpMethod.Get, handler.Methods.Single());

@@ -77,7 +77,7 @@ public class PayloadSerializationTests
         Assert.Equal(settings, RoundTrip(settings));
 
         var status = new RunStatus(At);
-        status.RecordHandOff(Trace, new HandOffResult(Trace.Url, HandOffStatus.HandedOff, "d"));
+        status.RecordHandOff(Trace, new HandOffResult(Trace.Url, HandOffStatus.HandedOff, "d"), At);
         status.RecordWindow(Window, new WindowResult(Window.Url, WindowStatus.Fired));
         status.AddError("e");
         var document = status.Snapshot(At.AddSeconds(1));

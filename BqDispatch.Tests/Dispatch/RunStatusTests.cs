@@ -23,11 +23,11 @@ public class RunStatusTests
     {
         var status = new RunStatus(Start);
         status.RecordScan(Scan(5));
-        status.RecordHandOff(Trace("a"), new HandOffResult("mem://d/a", HandOffStatus.HandedOff, "x"));
+        status.RecordHandOff(Trace("a"), new HandOffResult("mem://d/a", HandOffStatus.HandedOff, "x"), Start);
         status.RecordHeldTrace(Trace("b"));
         status.CompleteCycle(1);
         status.RecordScan(Scan(2));
-        status.RecordHandOff(Trace("b"), new HandOffResult("mem://d/b", HandOffStatus.AlreadyHandedOff, "y"));
+        status.RecordHandOff(Trace("b"), new HandOffResult("mem://d/b", HandOffStatus.AlreadyHandedOff, "y"), Start);
         status.CompleteCycle(0);
 
         var document = status.Snapshot(Start.AddSeconds(4));
@@ -46,10 +46,10 @@ public class RunStatusTests
     public void Benign_outcomes_keep_the_run_ok_and_failures_make_it_error_with_each_message_once()
     {
         var status = new RunStatus(Start);
-        status.RecordHandOff(Trace("a"), new HandOffResult("mem://d/a", HandOffStatus.SourceGone, "x"));
+        status.RecordHandOff(Trace("a"), new HandOffResult("mem://d/a", HandOffStatus.SourceGone, "x"), Start);
         Assert.False(status.Failed);
 
-        status.RecordHandOff(Trace("b"), new HandOffResult("mem://d/b", HandOffStatus.Failed, "x", "denied"));
+        status.RecordHandOff(Trace("b"), new HandOffResult("mem://d/b", HandOffStatus.Failed, "x", "denied"), Start);
         status.AddError("hand-off of mem://d/b failed: denied");
         var document = status.Snapshot(Start);
 
@@ -62,7 +62,7 @@ public class RunStatusTests
     public void The_small_snapshot_drops_the_maps_but_keeps_their_counts()
     {
         var status = new RunStatus(Start);
-        status.RecordHandOff(Trace("a"), new HandOffResult("mem://d/a", HandOffStatus.HandedOff, "x"));
+        status.RecordHandOff(Trace("a"), new HandOffResult("mem://d/a", HandOffStatus.HandedOff, "x"), Start);
         status.RecordWindow(
             new WindowWork("mem://d/w.win", "w_1_1700000000.win", Start, 1, "p", "w/batching"),
             new WindowResult("mem://d/w.win", WindowStatus.Fired));
@@ -85,7 +85,7 @@ public class RunStatusTests
     public void Status_json_uses_bqtail_names_and_utc_times()
     {
         var status = new RunStatus(Start);
-        status.RecordHandOff(Trace("a"), new HandOffResult("mem://d/a", HandOffStatus.HandedOff, "x"));
+        status.RecordHandOff(Trace("a"), new HandOffResult("mem://d/a", HandOffStatus.HandedOff, "x"), Start);
         var json = StatusJson.Serialize(status.Snapshot(Start));
 
         Assert.Contains("\"Status\":\"ok\"", json, StringComparison.Ordinal);

@@ -15,6 +15,8 @@ public sealed class RunStatus
 
     private readonly StatusDocument document;
     private readonly HashSet<string> errorSet = [];
+    private long lagSamples;
+    private long lagTotalMs;
 
     public RunStatus(DateTimeOffset started)
     {
@@ -91,13 +93,15 @@ public sealed class RunStatus
         throttled.BatchJobs++;
     }
 
-    public void RecordHandOff(TraceWork trace, HandOffResult result)
+    /// <summary>Records a hand-off attempt; <paramref name="noticed"/> is when the cycle that found the job DONE started.</summary>
+    public void RecordHandOff(TraceWork trace, HandOffResult result, DateTimeOffset noticed)
     {
         var totals = document.Totals;
         switch (result.Status)
         {
             case HandOffStatus.HandedOff:
                 totals.HandedOff++;
+                RecordLag(trace, noticed);
                 break;
             case HandOffStatus.AlreadyHandedOff:
                 totals.AlreadyHandedOff++;
@@ -120,6 +124,20 @@ public sealed class RunStatus
         {
             totals.JobsOmitted++;
         }
+    }
+
+    private void RecordLag(TraceWork trace, DateTimeOffset noticed)
+    {
+        if (trace.JobEnded is not { } ended)
+        {
+            return;
+        }
+
+        var lagMs = Math.Max(0, (long)(noticed - ended).TotalMilliseconds);
+        lagSamples++;
+        lagTotalMs += lagMs;
+        document.Totals.DetectionLagAvgMs = lagTotalMs / lagSamples;
+        document.Totals.DetectionLagMaxMs = Math.Max(document.Totals.DetectionLagMaxMs, lagMs);
     }
 
     public void RecordWindow(WindowWork window, WindowResult result)

@@ -41,6 +41,12 @@ public sealed class RunTotals
     /// <summary>jobs.list HTTP pages read during the run.</summary>
     public int ListPages { get; set; }
 
+    /// <summary>Average time from a job's end (BigQuery's endTime) to the cycle that noticed it, over this run's hand-offs.</summary>
+    public long DetectionLagAvgMs { get; set; }
+
+    /// <summary>Longest such time in this run.</summary>
+    public long DetectionLagMaxMs { get; set; }
+
     /// <summary>Handed-off traces not listed in Jobs because the map reached its size limit.</summary>
     public int JobsOmitted { get; set; }
 }
