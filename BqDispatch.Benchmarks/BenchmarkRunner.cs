@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using BqDispatch.Core.Dispatch;
+using BqDispatch.Core.Dispatch.InProcess;
+using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Emulators.BigQuery;
+using BqDispatch.Emulators.Storage;
+
+namespace BqDispatch.Benchmarks;
+
+/// <summary>Runs one workload: seed, then measured dispatch cycles through the real clients, then per-job polling on the same jobs.</summary>
+public static class BenchmarkRunner
+{
+    private static readonly string[] StorageRoutesMeasured =
+        [StorageRoutes.List, StorageRoutes.Get, StorageRoutes.Media, StorageRoutes.Upload, StorageRoutes.Rewrite, StorageRoutes.Delete];
+
+    public static async Task<Measurement> Run(Workload workload, TimeSpan latency, int pollingParallelism, TextWriter log)
+    {
+        var now = DateTimeOffset.UtcNow;
+        log.WriteLine($"[{workload.Name}] seeding {workload.Traces:N0} traces and jobs…");
+        await using var testbed = await Testbed.Create(workload, now);
+        testbed.Storage.Latency = latency;
+        testbed.BigQuery.Latency = latency;
+        testbed.Storage.ResetCounters();
+        testbed.BigQuery.ResetCounters();
+        GC.Collect();
+
+        var lanes = new ThrottleLanes();
+        var cycles = 0;
+        var handOffs = 0;
+        var windows = 0;
+        long lowerBound = 0;
+        var status = "";
+        var watch = Stopwatch.StartNew();
+        await using (var memory = new MemorySampler())
+        {
+            while (true)
+            {
+                var engine = new InProcessEngine(testbed.Activities, lanes, SystemClock.Instance, _ => { }, CancellationToken.None);
+                var document = await DispatchRun.Execute(engine, RunSettings.From(testbed.Config, maxCycles: 1));
+                cycles++;
+                var handed = document.Totals.HandedOff + document.Totals.AlreadyHandedOff;
+                handOffs += handed;
+                windows += document.BatchCount;
+                lowerBound += testbed.LowerBound(handed, document.BatchCount);
+                testbed.Remove(handed);
+                status = document.Status == StatusDocument.Ok ? "ok" : $"error: {document.Error}";
+                log.WriteLine($"[{workload.Name}] cycle {cycles}: {watch.Elapsed.TotalSeconds:F2}s, handed off {handed}, backlog {document.Totals.Backlog}, {status}");
+                if (workload.Cycles is { } wanted ? cycles >= wanted : document.Totals.Backlog == 0 && handed == 0)
+                {
+                    break;
+                }
+            }
+
+            watch.Stop();
+            var storageCalls = StorageRoutesMeasured.ToDictionary(r => r, testbed.Storage.Calls);
+            var bigQueryCalls = new Dictionary<string, int> { ["jobs.list"] = testbed.BigQuery.ListCalls, ["jobs.get"] = testbed.BigQuery.GetCalls };
+            long total = storageCalls.Values.Sum() + bigQueryCalls.Values.Sum();
+
+            log.WriteLine($"[{workload.Name}] per-job polling of {testbed.Pending.Count:N0} pending jobs…");
+            testbed.BigQuery.ResetCounters();
+            var (pollingCalls, pollingTime) = await PerJobPolling.Poll(testbed.Jobs, testbed.Pending, pollingParallelism);
+            var oursPerCycle = (double)bigQueryCalls.Values.Sum() / cycles;
+
+            return new Measurement(
+                workload.Name,
+                workload.Description,
+                workload.Traces,
+                cycles,
+                Math.Round(watch.Elapsed.TotalSeconds, 3),
+                Math.Round(watch.Elapsed.TotalSeconds / cycles, 3),
+                handOffs,
+                windows,
+                Math.Round(handOffs / watch.Elapsed.TotalSeconds, 1),
+                storageCalls,
+                bigQueryCalls,
+                total,
+                lowerBound,
+                Math.Round((double)total / lowerBound, 3),
+                pollingCalls,
+                Math.Round(pollingTime.TotalSeconds, 2),
+                Math.Round(pollingCalls / Math.Max(1, oursPerCycle), 1),
+                memory.PeakManaged / (1024 * 1024),
+                memory.PeakWorkingSet / (1024 * 1024),
+                status);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text.Json;
+using BqDispatch.Benchmarks;
+
+// usage: dotnet run -c Release --project BqDispatch.Benchmarks -- [--latency-ms 20] [--only name,name] [--json FILE] [--polling-parallelism 64]
+var latencyMs = 20;
+var pollingParallelism = 64;
+string? only = null;
+string? jsonFile = null;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--latency-ms":
+            latencyMs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--polling-parallelism":
+            pollingParallelism = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            break;
+        case "--only":
+            only = args[++i];
+            break;
+        case "--json":
+            jsonFile = args[++i];
+            break;
+        default:
+            Console.Error.WriteLine($"unknown argument {args[i]}; known: --latency-ms N, --only a,b, --json FILE, --polling-parallelism N");
+            return 2;
+    }
+}
+
+var selected = Workload.All.Where(w => only is null || only.Split(',').Contains(w.Name)).ToList();
+if (selected.Count == 0)
+{
+    Console.Error.WriteLine($"no workload matches '{only}'; known: {string.Join(", ", Workload.All.Select(w => w.Name))}");
+    return 2;
+}
+
+Console.Error.WriteLine($"benchmark: {selected.Count} workload(s), {latencyMs} ms per request on both emulators, per-job polling with {pollingParallelism} calls in flight");
+var results = new List<Measurement>();
+foreach (var workload in selected)
+{
+    results.Add(await BenchmarkRunner.Run(workload, TimeSpan.FromMilliseconds(latencyMs), pollingParallelism, Console.Error));
+}
+
+Console.WriteLine(Report.Table(results, latencyMs));
+var json = JsonSerializer.Serialize(new { LatencyMs = latencyMs, Results = results }, new JsonSerializerOptions { WriteIndented = true });
+if (jsonFile is not null)
+{
+    await File.WriteAllTextAsync(jsonFile, json);
+    Console.Error.WriteLine($"benchmark: JSON summary written to {jsonFile}");
+}
+else
+{
+    Console.WriteLine(json);
+}
+
+return results.All(r => r.Status == "ok") ? 0 : 1;

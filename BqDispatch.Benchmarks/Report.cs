@@ -1,0 +1,26 @@
+using System.Globalization;
+using System.Text;
+
+namespace BqDispatch.Benchmarks;
+
+/// <summary>The human-readable table of a benchmark run (Markdown, so it pastes into the README).</summary>
+public static class Report
+{
+    public static string Table(IReadOnlyList<Measurement> results, int latencyMs)
+    {
+        var table = new StringBuilder();
+        table.AppendLine(CultureInfo.InvariantCulture, $"Latency {latencyMs} ms per request. Calls are HTTP requests to the emulators during the measured cycles.");
+        table.AppendLine();
+        table.AppendLine("| workload | cycles | wall s | s/cycle | hand-offs | hand-offs/s | GCS calls (list/get/media/upload/rewrite/delete) | BigQuery calls (list/get) | calls / lower bound | per-job polling BigQuery calls (per cycle) | polling ÷ ours | peak heap MB | peak RSS MB |");
+        table.AppendLine("|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            var gcs = string.Join("/", r.StorageCalls.Values);
+            var bq = string.Join("/", r.BigQueryCalls.Values);
+            table.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Workload} | {r.Cycles} | {r.WallSeconds:F2} | {r.SecondsPerCycle:F2} | {r.HandOffs:N0} | {r.HandOffsPerSecond:N0} | {gcs} | {bq} | {r.TotalCalls:N0} / {r.LowerBound:N0} = {r.RatioToLowerBound:F2} | {r.PollingCalls:N0} | {r.PollingToOursBigQueryRatio:N1}× | {r.PeakManagedMb} | {r.PeakWorkingSetMb} |");
+        }
+
+        return table.ToString();
+    }
+}

@@ -1,0 +1,37 @@
+namespace BqDispatch.Benchmarks;
+
+/// <summary>The shape of one benchmark workload.</summary>
+/// <param name="Traces">Trace files waiting in the task folder, spread evenly over the project folders.</param>
+/// <param name="DoneFraction">Share of traces whose job is DONE (the rest are RUNNING).</param>
+/// <param name="Windows">Batch windows already due.</param>
+/// <param name="Cycles">Cycles to measure; null runs until nothing is left to hand off (a drain).</param>
+/// <param name="MaxConcurrentLoad">Load throttle of the dispatcher (0: none).</param>
+/// <param name="RunningLoadsFinishEverySec">For a drain under throttling: untraced running loads, one finishing every so many seconds.</param>
+/// <param name="ReservationTtlSec">No BqTail runs here to start the follow-up jobs that would release reservations, so a drain lets them expire quickly.</param>
+public sealed record Workload(
+    string Name,
+    string Description,
+    int Traces,
+    double DoneFraction,
+    int Windows,
+    int? Cycles,
+    int MaxConcurrentLoad = 0,
+    int RunningLoads = 0,
+    double RunningLoadsFinishEverySec = 0,
+    int ReservationTtlSec = 120)
+{
+    public static readonly string[] Projects = ["p-sales", "p-ads", "p-logs", "p-geo"];
+    public static readonly string[] Regions = ["US", "EU"];
+
+    public int DoneTraces => (int)Math.Round(Traces * DoneFraction);
+
+    public static IReadOnlyList<Workload> All { get; } =
+    [
+        new("pending-1k", "1,000 traces in 8 project folders, 20% DONE, 10 due windows", 1_000, 0.2, 10, Cycles: 1),
+        new("pending-10k", "10,000 traces, 20% DONE, 10 due windows", 10_000, 0.2, 10, Cycles: 1),
+        new("pending-100k", "100,000 traces, 1% DONE, 10 due windows", 100_000, 0.01, 10, Cycles: 1),
+        new("steady-100k", "100,000 traces all RUNNING, nothing to do", 100_000, 0, 0, Cycles: 1),
+        new("drain-5k", "5,000 DONE load traces, at most 1,000 per cycle, MaxConcurrentLoad 400 while 200 other loads finish over 4 s", 5_000, 1, 0, Cycles: null,
+            MaxConcurrentLoad: 400, RunningLoads: 200, RunningLoadsFinishEverySec: 0.02, ReservationTtlSec: 1),
+    ];
+}
