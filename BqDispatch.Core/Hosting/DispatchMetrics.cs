@@ -1,0 +1,47 @@
+using BqDispatch.Core.Dispatch.Status;
+
+namespace BqDispatch.Core.Hosting;
+
+/// <summary>One metric value a host reports (Application Insights custom metric, or any other sink).</summary>
+public sealed record MetricValue(string Name, double Value);
+
+/// <summary>
+/// The metrics of one cycle, derived from the status snapshots the flow publishes after each cycle. The
+/// snapshots carry run totals, so counters are the difference to the previous snapshot of the same run;
+/// gauges (throttled, backlog) are the last cycle's values.
+/// Detection lag (job end → hand-off) is not among them: the flow does not carry BigQuery job end times yet.
+/// </summary>
+public static class DispatchMetrics
+{
+    public const string Cycles = "BqDispatch.Cycles";
+    public const string HandOffs = "BqDispatch.HandOffs";
+    public const string HandOffsFailed = "BqDispatch.HandOffsFailed";
+    public const string WindowsFired = "BqDispatch.WindowsFired";
+    public const string Evicted = "BqDispatch.Evicted";
+    public const string Throttled = "BqDispatch.Throttled";
+    public const string Backlog = "BqDispatch.Backlog";
+    public const string Errors = "BqDispatch.NewErrors";
+
+    /// <param name="previous">The snapshot published after the previous cycle of the same run; null for the first.</param>
+    public static IReadOnlyList<MetricValue> ForCycle(StatusDocument? previous, StatusDocument current)
+    {
+        var before = previous?.Totals ?? new RunTotals();
+        var now = current.Totals;
+        return
+        [
+            new(Cycles, Delta(previous?.Cycles ?? 0, current.Cycles)),
+            new(HandOffs, Delta(before.HandedOff + before.AlreadyHandedOff, now.HandedOff + now.AlreadyHandedOff)),
+            new(HandOffsFailed, Delta(before.HandOffsFailed, now.HandOffsFailed)),
+            new(WindowsFired, Delta(before.WindowsFired + before.WindowsAlreadyFired, now.WindowsFired + now.WindowsAlreadyFired)),
+            new(Evicted, Delta(before.Evicted, now.Evicted)),
+            new(Throttled, current.Performance
+                .Where(p => !p.Key.EndsWith("/batching", StringComparison.Ordinal))
+                .Sum(p => p.Value.Throttled.QueryJobs + p.Value.Throttled.LoadJobs + p.Value.Throttled.CopyJobs + p.Value.Throttled.OtherJobs)),
+            new(Backlog, now.Backlog),
+            // Errors holds distinct messages (at most 100): this counts messages not seen earlier in the run.
+            new(Errors, Delta(previous?.Errors.Count ?? 0, current.Errors.Count)),
+        ];
+    }
+
+    private static double Delta(int before, int now) => Math.Max(0, now - before);
+}

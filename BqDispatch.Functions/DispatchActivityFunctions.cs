@@ -1,0 +1,50 @@
+using BqDispatch.Core.Dispatch;
+using BqDispatch.Core.Hosting;
+using Microsoft.ApplicationInsights;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace BqDispatch.Functions;
+
+/// <summary>
+/// The activities: each delegates to Core's activity body. Core reports expected failures in the results; the
+/// cycle in flight is never cancelled half-way (as in the CLI), so no cancellation token is passed on.
+/// </summary>
+public sealed class DispatchActivityFunctions(
+    LazyDispatcherSetup setup, TelemetryClient telemetry, ILogger<DispatchActivityFunctions> log)
+{
+    [Function(FunctionNames.Scan)]
+    public async Task<TaskFolderScan> Scan([ActivityTrigger] ScanRequest request) =>
+        await (await Activities()).Scanner.Scan(request, CancellationToken.None);
+
+    [Function(FunctionNames.HandOff)]
+    public async Task<HandOffOutcome> HandOff([ActivityTrigger] HandOffBatch batch) =>
+        await (await Activities()).HandOffs.HandOff(batch, CancellationToken.None);
+
+    [Function(FunctionNames.FireWindows)]
+    public async Task<WindowOutcome> FireWindows([ActivityTrigger] WindowBatch batch) =>
+        await (await Activities()).Windows.Fire(batch, CancellationToken.None);
+
+    [Function(FunctionNames.Cleanup)]
+    public async Task<CleanupOutcome> Cleanup([ActivityTrigger] CleanupBatch batch) =>
+        await (await Activities()).Cleaner.Clean(batch, CancellationToken.None);
+
+    /// <summary>performance.json, one structured log line and the cycle's metrics.</summary>
+    [Function(FunctionNames.Publish)]
+    public async Task Publish([ActivityTrigger] PublishRequest request)
+    {
+        if (await (await Activities()).Publisher.Publish(request.Status, CancellationToken.None) is { } error)
+        {
+            Log.PublishFailed(log, error);
+        }
+
+        var s = RunSummary.From(request.Status);
+        Log.Cycle(log, s.Cycles, s.Started, s.Status, s.HandedOff, s.WindowsFired, s.Backlog, s.ErrorCount);
+        foreach (var metric in request.Metrics)
+        {
+            telemetry.GetMetric(metric.Name).TrackValue(metric.Value);
+        }
+    }
+
+    private async Task<DispatchActivities> Activities() => (await setup.Get(CancellationToken.None)).Activities;
+}

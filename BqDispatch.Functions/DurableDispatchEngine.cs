@@ -1,0 +1,56 @@
+using BqDispatch.Core.Dispatch;
+using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Hosting;
+using BqDispatch.Core.Throttling;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Entities;
+
+namespace BqDispatch.Functions;
+
+/// <summary>
+/// Core's engine seam over the orchestration context: one Durable primitive per member. Deterministic on replay:
+/// time and timers come from the context, all I/O is an activity or an entity call.
+/// </summary>
+public sealed class DurableDispatchEngine(TaskOrchestrationContext context) : IDispatchEngine
+{
+    public static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        ActivityRetry.Default.MaxAttempts,
+        ActivityRetry.Default.FirstInterval,
+        ActivityRetry.Default.BackoffCoefficient,
+        ActivityRetry.Default.MaxInterval));
+
+    // The snapshot published after the previous cycle of this run (rebuilt identically on every replay).
+    private StatusDocument? published;
+
+    public DateTimeOffset UtcNow => OrchestrationTime.FromUtc(context.CurrentUtcDateTime);
+
+    /// <summary>A run ends at its budget; to stop early, terminate the instance (operations guide).</summary>
+    public bool StopRequested => false;
+
+    public Task Pause(TimeSpan delay) =>
+        context.CreateTimer(OrchestrationTime.FireAt(context.CurrentUtcDateTime, delay), CancellationToken.None);
+
+    public Task<TaskFolderScan> Scan(ScanRequest request) =>
+        context.CallActivityAsync<TaskFolderScan>(FunctionNames.Scan, request, Retry);
+
+    public Task<Admission> Admit(string project, AdmissionRequest request) =>
+        context.Entities.CallEntityAsync<Admission>(
+            new EntityInstanceId(ThrottleLaneEntity.Name, LaneKeys.For(project)), ThrottleLaneEntity.AdmitOperation, request);
+
+    public Task<HandOffOutcome> HandOff(HandOffBatch batch) =>
+        context.CallActivityAsync<HandOffOutcome>(FunctionNames.HandOff, batch, Retry);
+
+    public Task<WindowOutcome> FireWindows(WindowBatch batch) =>
+        context.CallActivityAsync<WindowOutcome>(FunctionNames.FireWindows, batch, Retry);
+
+    public Task<CleanupOutcome> Cleanup(CleanupBatch batch) =>
+        context.CallActivityAsync<CleanupOutcome>(FunctionNames.Cleanup, batch, Retry);
+
+    public Task Publish(StatusDocument status)
+    {
+        context.SetCustomStatus(RunSummary.From(status));
+        var request = new PublishRequest(status, DispatchMetrics.ForCycle(published, status));
+        published = status;
+        return context.CallActivityAsync(FunctionNames.Publish, request, Retry);
+    }
+}

@@ -1,0 +1,24 @@
+namespace BqDispatch.Functions;
+
+/// <summary>The app's function names: the orchestrator calls activities and entities by these.</summary>
+public static class FunctionNames
+{
+    /// <summary>The timer; disable it with the app setting AzureWebJobs.BqDispatchTimer.Disabled=true.</summary>
+    public const string Timer = "BqDispatchTimer";
+
+    public const string Orchestrator = "BqDispatchRun";
+
+    public const string Scan = "BqDispatchScan";
+
+    public const string HandOff = "BqDispatchHandOff";
+
+    public const string FireWindows = "BqDispatchFireWindows";
+
+    public const string Cleanup = "BqDispatchCleanup";
+
+    public const string Publish = "BqDispatchPublish";
+
+    public const string Status = "BqDispatchStatus";
+
+    public const string RunNow = "BqDispatchRunNow";
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The Google Cloud side of BqDispatch on Azure: keyless access from the Function App's managed identity.
+#
+#   1. a workload identity pool and an OIDC provider that trusts Entra ID tokens of your tenant
+#      (issuer https://sts.windows.net/<tenant> as in Google's Azure guide; tokens carry iss .../<tenant>/, audience = the Entra app's Application ID URI, subject pinned
+#      to the managed identity's object id);
+#   2. a service account with the least roles the dispatcher needs:
+#      - on every BigQuery project whose jobs it watches: a custom role with bigquery.jobs.get/list/listAll
+#        (listAll lets it count every user's running jobs for the throttle; without it the dispatcher falls back
+#        to its own jobs, see ListAllUsers in the README);
+#      - roles/storage.objectAdmin on the task bucket (AsyncTaskURL) and the trigger bucket (it lists, reads,
+#        copies and deletes there);
+#      - roles/storage.objectAdmin on the journal bucket (performance.json is overwritten every cycle, which needs
+#        delete) and roles/storage.objectCreator on the error bucket (orphans are written once);
+#   3. roles/iam.workloadIdentityUser for the federated managed identity on that service account;
+#   4. the credential configuration (no secret in it) for the GOOGLE_CREDENTIALS_JSON app setting.
+#
+# Idempotent: re-running it leaves existing resources as they are. Needs gcloud (authenticated as a project
+# owner or equivalent), jq, and these variables:
+#
+#   GOOGLE_PROJECT        project that holds the pool and the service account, e.g. my-project
+#   BQ_PROJECTS           space-separated BigQuery projects whose jobs are traced (default: GOOGLE_PROJECT)
+#   TASK_BUCKET           bucket of AsyncTaskURL, e.g. my_project_bqdispatch
+#   TRIGGER_BUCKET        BqTail's trigger bucket, e.g. my_project_bqtail
+#   JOURNAL_BUCKET        bucket of JournalURL, e.g. my_project_operation
+#   ERROR_BUCKET          bucket of ErrorURL (default: JOURNAL_BUCKET)
+#   AZURE_TENANT_ID       Entra tenant id (output tenantId of infra/main.bicep)
+#   AZURE_APP_ID_URI      Application ID URI of the Entra app used as token audience, e.g. api://<app id>
+#   AZURE_MI_OBJECT_ID    principal (object) id of the managed identity (output managedIdentityPrincipalId)
+#   AZURE_MI_CLIENT_ID    client id of the managed identity (output managedIdentityClientId)
+# Optional: POOL_ID (azure-pool), PROVIDER_ID (azure-provider), SA_NAME (bqdispatch), ROLE_ID (bqDispatchJobs),
+#           OUTPUT (google-credentials.json).
+set -euo pipefail
+
+: "${GOOGLE_PROJECT:?}" "${TASK_BUCKET:?}" "${TRIGGER_BUCKET:?}" "${JOURNAL_BUCKET:?}"
+: "${AZURE_TENANT_ID:?}" "${AZURE_APP_ID_URI:?}" "${AZURE_MI_OBJECT_ID:?}" "${AZURE_MI_CLIENT_ID:?}"
+BQ_PROJECTS=${BQ_PROJECTS:-$GOOGLE_PROJECT}
+ERROR_BUCKET=${ERROR_BUCKET:-$JOURNAL_BUCKET}
+POOL_ID=${POOL_ID:-azure-pool}
+PROVIDER_ID=${PROVIDER_ID:-azure-provider}
+SA_NAME=${SA_NAME:-bqdispatch}
+ROLE_ID=${ROLE_ID:-bqDispatchJobs}
+OUTPUT=${OUTPUT:-google-credentials.json}
+
+SA_EMAIL="${SA_NAME}@${GOOGLE_PROJECT}.iam.gserviceaccount.com"
+PROJECT_NUMBER=$(gcloud projects describe "$GOOGLE_PROJECT" --format='value(projectNumber)')
+POOL="projects/${PROJECT_NUMBER}/locations/global/workloadIdentityPools/${POOL_ID}"
+
+step() { echo "google-setup: $*" >&2; }
+exists() { "$@" >/dev/null 2>&1; }
+
+step "enabling the APIs (IAM credentials, STS, BigQuery, Cloud Storage)"
+gcloud services enable iam.googleapis.com iamcredentials.googleapis.com sts.googleapis.com \
+  bigquery.googleapis.com storage.googleapis.com --project "$GOOGLE_PROJECT"
+
+step "workload identity pool ${POOL_ID}"
+exists gcloud iam workload-identity-pools describe "$POOL_ID" --project "$GOOGLE_PROJECT" --location global ||
+  gcloud iam workload-identity-pools create "$POOL_ID" --project "$GOOGLE_PROJECT" --location global \
+    --display-name "Azure (BqDispatch)"
+
+step "OIDC provider ${PROVIDER_ID} for tenant ${AZURE_TENANT_ID}, audience ${AZURE_APP_ID_URI}"
+exists gcloud iam workload-identity-pools providers describe "$PROVIDER_ID" --project "$GOOGLE_PROJECT" \
+    --location global --workload-identity-pool "$POOL_ID" ||
+  gcloud iam workload-identity-pools providers create-oidc "$PROVIDER_ID" --project "$GOOGLE_PROJECT" \
+    --location global --workload-identity-pool "$POOL_ID" \
+    --issuer-uri "https://sts.windows.net/${AZURE_TENANT_ID}" \
+    --allowed-audiences "$AZURE_APP_ID_URI" \
+    --attribute-mapping "google.subject=assertion.sub" \
+    --attribute-condition "assertion.sub == '${AZURE_MI_OBJECT_ID}'"
+
+step "service account ${SA_EMAIL}"
+exists gcloud iam service-accounts describe "$SA_EMAIL" --project "$GOOGLE_PROJECT" ||
+  gcloud iam service-accounts create "$SA_NAME" --project "$GOOGLE_PROJECT" \
+    --display-name "BqDispatch (Azure Functions)"
+
+for project in $BQ_PROJECTS; do
+  step "custom role ${ROLE_ID} (bigquery.jobs.get/list/listAll) and its binding on ${project}"
+  exists gcloud iam roles describe "$ROLE_ID" --project "$project" ||
+    gcloud iam roles create "$ROLE_ID" --project "$project" --title "BqDispatch job watcher" \
+      --description "Read BigQuery job states (jobs.get, jobs.list incl. all users)" \
+      --permissions bigquery.jobs.get,bigquery.jobs.list,bigquery.jobs.listAll --stage GA
+  gcloud projects add-iam-policy-binding "$project" --condition None --quiet \
+    --member "serviceAccount:${SA_EMAIL}" --role "projects/${project}/roles/${ROLE_ID}" >/dev/null
+done
+
+for bucket in "$TASK_BUCKET" "$TRIGGER_BUCKET" "$JOURNAL_BUCKET"; do
+  step "roles/storage.objectAdmin on gs://${bucket}"
+  gcloud storage buckets add-iam-policy-binding "gs://${bucket}" \
+    --member "serviceAccount:${SA_EMAIL}" --role roles/storage.objectAdmin >/dev/null
+done
+if [ "$ERROR_BUCKET" != "$JOURNAL_BUCKET" ] && [ "$ERROR_BUCKET" != "$TASK_BUCKET" ] && [ "$ERROR_BUCKET" != "$TRIGGER_BUCKET" ]; then
+  step "roles/storage.objectCreator on gs://${ERROR_BUCKET}"
+  gcloud storage buckets add-iam-policy-binding "gs://${ERROR_BUCKET}" \
+    --member "serviceAccount:${SA_EMAIL}" --role roles/storage.objectCreator >/dev/null
+fi
+
+step "roles/iam.workloadIdentityUser on ${SA_EMAIL} for the managed identity"
+gcloud iam service-accounts add-iam-policy-binding "$SA_EMAIL" --project "$GOOGLE_PROJECT" \
+  --role roles/iam.workloadIdentityUser \
+  --member "principal://iam.googleapis.com/${POOL}/subject/${AZURE_MI_OBJECT_ID}" >/dev/null
+
+step "credential configuration -> ${OUTPUT}"
+gcloud iam workload-identity-pools create-cred-config "${POOL}/providers/${PROVIDER_ID}" \
+  --azure --app-id-uri "$AZURE_APP_ID_URI" \
+  --service-account "$SA_EMAIL" \
+  --output-file "$OUTPUT"
+# The app has only a user-assigned identity: the token request must name it (client_id). BqDispatch moves the
+# request from the VM metadata URL to the Functions identity endpoint at start-up and keeps this parameter.
+jq --arg id "$AZURE_MI_CLIENT_ID" \
+  '.credential_source.url |= (if test("[?&]client_id=") then . else . + "&client_id=" + $id end)' \
+  "$OUTPUT" > "${OUTPUT}.tmp" && mv "${OUTPUT}.tmp" "$OUTPUT"
+
+step "done. Set it on the app (it holds no secret):"
+echo "  az functionapp config appsettings set -g <rg> -n <app> --settings GOOGLE_CREDENTIALS_JSON=\"\$(jq -c . ${OUTPUT})\""
