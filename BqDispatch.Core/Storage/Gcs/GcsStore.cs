@@ -283,7 +283,7 @@ public sealed class GcsStore : IObjectStore, IVersionedReader
         };
     }
 
-    internal Uri ListUri(StorageUrl folder, string? pageToken)
+    private Uri ListUri(StorageUrl folder, string? pageToken)
     {
         var url = new StringBuilder(BaseUrl.AbsoluteUri)
             .Append("storage/v1/b/").Append(Uri.EscapeDataString(folder.Bucket)).Append("/o")
