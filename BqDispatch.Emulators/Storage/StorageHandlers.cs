@@ -277,7 +277,9 @@ internal sealed class StorageHandlers(
         }
 
         var reader = new MultipartReader(boundary.ToString(), request.Body);
+        // Sections are read in order: a section's body must be read before the next one is asked for.
         var metadataPart = await reader.ReadNextSectionAsync(cancellation);
+        var metadataBytes = metadataPart is null ? [] : await ReadAll(metadataPart.Body, cancellation);
         var mediaPart = metadataPart is null ? null : await reader.ReadNextSectionAsync(cancellation);
         if (metadataPart is null || mediaPart is null)
         {
@@ -287,7 +289,7 @@ internal sealed class StorageHandlers(
         var contentType = mediaPart.ContentType is { Length: > 0 } media ? media : "application/octet-stream";
         try
         {
-            using var metadata = JsonDocument.Parse(await ReadAll(metadataPart.Body, cancellation));
+            using var metadata = JsonDocument.Parse(metadataBytes);
             if (metadata.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw StorageError.Invalid("The metadata part is not a JSON object.");
