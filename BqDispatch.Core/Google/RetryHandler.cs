@@ -10,8 +10,9 @@ namespace BqDispatch.Core.Google;
 /// It is retried after 408, 429, 5xx, a timeout that is not the caller's cancellation, or a transport failure
 /// (<see cref="HttpRequestException"/>, <see cref="IOException"/>, a dropped connection), with exponential backoff
 /// and full jitter (<see cref="RetryPolicy"/>), honouring a <c>Retry-After</c> header. Every other request is sent once.
-/// The number of attempts made is stored in the request's options under <see cref="Attempts"/>, so a caller can tell
-/// that an earlier attempt of a create may have landed. Headers (bearer tokens) never appear in what it reports.
+/// The number of attempts made is stored in the request's options under <see cref="Attempts"/>, and whether an earlier
+/// attempt may have taken effect unseen under <see cref="EarlierAttemptMayHaveLanded"/>, so a caller can reconcile a
+/// retried create. Headers (bearer tokens) never appear in what it reports.
 /// </summary>
 public sealed class RetryHandler : DelegatingHandler
 {
@@ -20,6 +21,13 @@ public sealed class RetryHandler : DelegatingHandler
 
     /// <summary>How many times the request was sent (1 when it was not retried).</summary>
     public static readonly HttpRequestOptionsKey<int> Attempts = new("BqDispatch.Retry.Attempts");
+
+    /// <summary>
+    /// True when an earlier attempt of the request may have taken effect without its caller learning so: it got no
+    /// response (dropped connection, timeout) or a 500, 502 or 504. A 408, 429 or 503 answer means the service did not
+    /// perform the request, so it does not count. A create-only write that meets 412 reconciles only when this is true.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> EarlierAttemptMayHaveLanded = new("BqDispatch.Retry.EarlierAttemptMayHaveLanded");
 
     private readonly RetryPolicy policy;
     private readonly TimeProvider time;
@@ -69,9 +77,11 @@ public sealed class RetryHandler : DelegatingHandler
         }
 
         var started = time.GetTimestamp();
+        var mayHaveLanded = false;
         for (var attempt = 1; ; attempt++)
         {
             request.Options.Set(Attempts, attempt);
+            request.Options.Set(EarlierAttemptMayHaveLanded, mayHaveLanded);
             HttpResponseMessage? response = null;
             try
             {
@@ -80,6 +90,7 @@ public sealed class RetryHandler : DelegatingHandler
             catch (Exception e) when (retryable && IsTransient(e, cancellationToken)
                                       && NextDelay(attempt, started, null) is { } wait)
             {
+                mayHaveLanded = true;
                 await delay(wait, cancellationToken);
                 continue;
             }
@@ -90,6 +101,7 @@ public sealed class RetryHandler : DelegatingHandler
                 return response;
             }
 
+            mayHaveLanded |= response.StatusCode is HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout;
             response.Dispose();
             await delay(backoff, cancellationToken);
         }

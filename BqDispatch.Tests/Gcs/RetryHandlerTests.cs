@@ -59,6 +59,36 @@ public sealed class RetryHandlerTests
     }
 
     [Fact]
+    public async Task Only_unanswered_attempts_and_500_502_504_count_as_possibly_landed()
+    {
+        var answered = new Rig(HttpStatusCode.TooManyRequests, HttpStatusCode.ServiceUnavailable, HttpStatusCode.RequestTimeout, HttpStatusCode.PreconditionFailed);
+        var dropped = new Rig(HttpStatusCode.TooManyRequests, Rig.Drop, HttpStatusCode.PreconditionFailed);
+        var gateway = new Rig(HttpStatusCode.GatewayTimeout, HttpStatusCode.PreconditionFailed);
+        var first = Marked();
+        var second = Marked();
+        var third = Marked();
+
+        using var a = await answered.Send(first);
+        using var b = await dropped.Send(second);
+        using var c = await gateway.Send(third);
+
+        Assert.True(first.Options.TryGetValue(RetryHandler.EarlierAttemptMayHaveLanded, out var firstLanded));
+        Assert.False(firstLanded);
+        Assert.True(second.Options.TryGetValue(RetryHandler.EarlierAttemptMayHaveLanded, out var secondLanded));
+        Assert.True(secondLanded);
+        Assert.True(third.Options.TryGetValue(RetryHandler.EarlierAttemptMayHaveLanded, out var thirdLanded));
+        Assert.True(thirdLanded);
+        Assert.Equal(4, answered.Calls);
+
+        static HttpRequestMessage Marked()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, Target) { Content = new ByteArrayContent([1]) };
+            request.Options.Set(RetryHandler.Idempotent, true);
+            return request;
+        }
+    }
+
+    [Fact]
     public async Task An_unmarked_post_is_sent_once_whatever_happens()
     {
         var failing = new Rig(HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK);

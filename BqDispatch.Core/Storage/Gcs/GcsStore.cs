@@ -13,7 +13,7 @@ namespace BqDispatch.Core.Storage.Gcs;
 /// <see cref="IObjectStore"/> for <c>gs://bucket/name</c> URLs over the Cloud Storage JSON API v1 with a plain
 /// <see cref="HttpClient"/>. Authentication and retries belong to the client's handlers (a <see cref="RetryHandler"/>
 /// is expected): this class marks the requests that are safe to repeat and reconciles a create or copy whose
-/// precondition failed only after a retry (the earlier attempt may have landed).
+/// precondition failed after a retry whose earlier attempt may have landed unseen (no response, or a 500/502/504).
 /// Object names go in one fully percent-encoded path segment ('/' as %2F).
 /// </summary>
 public sealed class GcsStore : IObjectStore, IVersionedReader
@@ -199,13 +199,13 @@ public sealed class GcsStore : IObjectStore, IVersionedReader
             throw await ErrorFrom(response, url, cancellation);
         }
 
-        if (AttemptsOf(request) <= 1)
+        if (!MayHaveLanded(request))
         {
             return CreateOutcome.AlreadyExists;
         }
 
-        // A retried create-only upload: the 412 may answer our own earlier attempt, which landed although its
-        // response was lost. Same bytes → ours. (An identical object written concurrently by someone else is
+        // A retried create-only upload whose earlier attempt went unanswered: the 412 may answer that attempt, which
+        // landed although its response was lost. Same bytes → ours. (An identical object written concurrently by someone else is
         // indistinguishable; for the dispatcher's content-addressed hand-offs that is the same outcome.)
         var existing = await Stat(target, cancellation);
         return existing is not null && await HasContent(target, existing, content, cancellation)
@@ -353,7 +353,7 @@ public sealed class GcsStore : IObjectStore, IVersionedReader
             using var response = await Send(request, url, cancellation);
             if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed)
             {
-                return (response.StatusCode, AttemptsOf(request) > 1);
+                return (response.StatusCode, MayHaveLanded(request));
             }
 
             if (!response.IsSuccessStatusCode)
@@ -365,7 +365,7 @@ public sealed class GcsStore : IObjectStore, IVersionedReader
             var root = document.RootElement;
             if (root.TryGetProperty("done", out var done) && done.ValueKind == JsonValueKind.True)
             {
-                return (HttpStatusCode.OK, AttemptsOf(request) > 1);
+                return (HttpStatusCode.OK, MayHaveLanded(request));
             }
 
             token = root.TryGetProperty("rewriteToken", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
@@ -425,8 +425,14 @@ public sealed class GcsStore : IObjectStore, IVersionedReader
     private static string Md5Base64(ReadOnlySpan<byte> content) => Convert.ToBase64String(MD5.HashData(content));
 #pragma warning restore CA5351
 
-    private static int AttemptsOf(HttpRequestMessage request) =>
-        request.Options.TryGetValue(RetryHandler.Attempts, out var attempts) ? attempts : 1;
+    /// <summary>
+    /// Whether an earlier attempt of this request may have landed unseen: as the <see cref="RetryHandler"/> recorded it,
+    /// or, behind another retrying handler that records only attempts, whenever it was retried.
+    /// </summary>
+    private static bool MayHaveLanded(HttpRequestMessage request) =>
+        request.Options.TryGetValue(RetryHandler.EarlierAttemptMayHaveLanded, out var landed)
+            ? landed
+            : request.Options.TryGetValue(RetryHandler.Attempts, out var attempts) && attempts > 1;
 
     /// <summary>Sends; transport failures and timeouts become StorageException status 0. Never reports headers.</summary>
     private async Task<HttpResponseMessage> Send(HttpRequestMessage request, string url, CancellationToken cancellation)
