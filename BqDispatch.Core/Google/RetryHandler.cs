@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace BqDispatch.Core.Google;
+
+/// <summary>
+/// The one retry policy of the Google clients (BigQuery and Cloud Storage), as a <see cref="DelegatingHandler"/>.
+/// A request is retried only when it is idempotent: GET and HEAD, or any request whose options carry
+/// <see cref="Idempotent"/> = true (conditional writes, deletes and rewrites are, thanks to their preconditions).
+/// It is retried after 408, 429, 5xx, a timeout that is not the caller's cancellation, or a transport failure
+/// (<see cref="HttpRequestException"/>, <see cref="IOException"/>, a dropped connection), with exponential backoff
+/// and full jitter (<see cref="RetryPolicy"/>), honouring a <c>Retry-After</c> header. Every other request is sent once.
+/// The number of attempts made is stored in the request's options under <see cref="Attempts"/>, and whether an earlier
+/// attempt may have taken effect unseen under <see cref="EarlierAttemptMayHaveLanded"/>, so a caller can reconcile a
+/// retried create. Headers (bearer tokens) never appear in what it reports.
+/// </summary>
+public sealed class RetryHandler : DelegatingHandler
+{
+    /// <summary>Set to true on a request that is safe to repeat (e.g. it carries a generation precondition).</summary>
+    public static readonly HttpRequestOptionsKey<bool> Idempotent = new("BqDispatch.Retry.Idempotent");
+
+    /// <summary>How many times the request was sent (1 when it was not retried).</summary>
+    public static readonly HttpRequestOptionsKey<int> Attempts = new("BqDispatch.Retry.Attempts");
+
+    /// <summary>
+    /// True when an earlier attempt of the request may have taken effect without its caller learning so: it got no
+    /// response (dropped connection, timeout) or a 500, 502 or 504. A 408, 429 or 503 answer means the service did not
+    /// perform the request, so it does not count. A create-only write that meets 412 reconciles only when this is true.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> EarlierAttemptMayHaveLanded = new("BqDispatch.Retry.EarlierAttemptMayHaveLanded");
+
+    private readonly RetryPolicy policy;
+    private readonly TimeProvider time;
+    private readonly Func<TimeSpan, CancellationToken, Task> delay;
+    private readonly Func<double> random;
+
+    /// <param name="policy">Backoff and limits; <see cref="RetryPolicy.Default"/> when null.</param>
+    /// <param name="delay">Waits between attempts (tests pass one that does not sleep); default Task.Delay on <paramref name="time"/>.</param>
+    /// <param name="random">A value in [0, 1) for the jitter; default <see cref="Random.Shared"/>.</param>
+    /// <param name="time">Measures the deadline; default the system clock.</param>
+    public RetryHandler(
+        RetryPolicy? policy = null,
+        Func<TimeSpan, CancellationToken, Task>? delay = null,
+        Func<double>? random = null,
+        TimeProvider? time = null)
+    {
+        this.policy = policy ?? RetryPolicy.Default;
+        this.policy.Validate();
+        this.time = time ?? TimeProvider.System;
+        this.delay = delay ?? ((wait, cancellation) => Task.Delay(wait, this.time, cancellation));
+        this.random = random ?? Random.Shared.NextDouble;
+    }
+
+    /// <summary>The policy in force.</summary>
+    public RetryPolicy Policy => policy;
+
+    /// <summary>True when <paramref name="request"/> may be sent more than once.</summary>
+    public static bool IsIdempotent(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Method == HttpMethod.Get || request.Method == HttpMethod.Head
+            || (request.Options.TryGetValue(Idempotent, out var marked) && marked);
+    }
+
+    /// <summary>True for the statuses worth retrying: 408, 429 and 5xx.</summary>
+    public static bool IsRetryableStatus(HttpStatusCode status) =>
+        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var retryable = IsIdempotent(request) && policy.MaxAttempts > 1;
+        if (retryable && request.Content is not null)
+        {
+            // Every attempt must send the same bytes: buffer a streamed body once, before the first attempt.
+            await request.Content.LoadIntoBufferAsync(cancellationToken);
+        }
+
+        var started = time.GetTimestamp();
+        var mayHaveLanded = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            request.Options.Set(Attempts, attempt);
+            request.Options.Set(EarlierAttemptMayHaveLanded, mayHaveLanded);
+            HttpResponseMessage? response = null;
+            try
+            {
+                response = await base.SendAsync(request, cancellationToken);
+            }
+            catch (Exception e) when (retryable && IsTransient(e, cancellationToken)
+                                      && NextDelay(attempt, started, null) is { } wait)
+            {
+                mayHaveLanded = true;
+                await delay(wait, cancellationToken);
+                continue;
+            }
+
+            if (!retryable || !IsRetryableStatus(response.StatusCode)
+                || NextDelay(attempt, started, RetryAfter(response)) is not { } backoff)
+            {
+                return response;
+            }
+
+            mayHaveLanded |= response.StatusCode is HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout;
+            response.Dispose();
+            await delay(backoff, cancellationToken);
+        }
+    }
+
+    private static bool IsTransient(Exception e, CancellationToken cancellation) => e switch
+    {
+        HttpRequestException or IOException => true,
+
+        // A timeout inside the pipeline (not the caller's token) surfaces as a cancellation.
+        OperationCanceledException => !cancellation.IsCancellationRequested,
+        _ => false,
+    };
+
+    /// <summary>
+    /// The wait before attempt <paramref name="attempt"/> + 1, or null when no retry is allowed: attempts are used up,
+    /// the deadline has passed, or the server's Retry-After reaches beyond the deadline. A jittered backoff is cut
+    /// to what is left of the deadline.
+    /// </summary>
+    private TimeSpan? NextDelay(int attempt, long started, TimeSpan? retryAfter)
+    {
+        if (attempt >= policy.MaxAttempts)
+        {
+            return null;
+        }
+
+        var left = policy.Deadline - time.GetElapsedTime(started);
+        if (left <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        if (retryAfter is { } asked)
+        {
+            return asked <= left ? asked : null;
+        }
+
+        var bound = policy.BackoffBound(attempt + 1);
+        var jittered = TimeSpan.FromMilliseconds(bound.TotalMilliseconds * Math.Clamp(random(), 0, 1));
+        return jittered < left ? jittered : left;
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        RetryConditionHeaderValue? header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        }
+
+        if (header?.Date is { } date)
+        {
+            var wait = date - time.GetUtcNow();
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,46 @@
+namespace BqDispatch.Core.Google;
+
+/// <summary>
+/// How <see cref="RetryHandler"/> retries a Google API call: exponential backoff with full jitter
+/// (attempt n waits a random time in [0, min(<see cref="MaxDelay"/>, <see cref="InitialDelay"/> × <see cref="Multiplier"/>^(n-1))]),
+/// at most <see cref="MaxAttempts"/> attempts, and no retry that would start after <see cref="Deadline"/>
+/// (counted from the first attempt).
+/// </summary>
+public sealed record RetryPolicy
+{
+    /// <summary>200 ms initial delay, multiplier 2, delays up to 10 s, 30 s overall, 6 attempts.</summary>
+    public static RetryPolicy Default { get; } = new();
+
+    /// <summary>Upper bound of the first backoff delay.</summary>
+    public TimeSpan InitialDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Growth of the backoff bound per attempt.</summary>
+    public double Multiplier { get; init; } = 2;
+
+    /// <summary>Largest backoff bound (a server's Retry-After may ask for more; the deadline still applies).</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>No retry starts later than this after the first attempt started.</summary>
+    public TimeSpan Deadline { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most attempts of one request, the first included (1 = never retry).</summary>
+    public int MaxAttempts { get; init; } = 6;
+
+    /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(InitialDelay, TimeSpan.Zero, nameof(InitialDelay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Multiplier, 1, nameof(Multiplier));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDelay, TimeSpan.Zero, nameof(MaxDelay));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Deadline, TimeSpan.Zero, nameof(Deadline));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttempts, 1, nameof(MaxAttempts));
+    }
+
+    /// <summary>The upper bound of the delay before attempt <paramref name="nextAttempt"/> (2, 3, …).</summary>
+    public TimeSpan BackoffBound(int nextAttempt)
+    {
+        var exponent = Math.Max(0, nextAttempt - 2);
+        var bound = InitialDelay.TotalMilliseconds * Math.Pow(Multiplier, exponent);
+        return TimeSpan.FromMilliseconds(Math.Min(bound, MaxDelay.TotalMilliseconds));
+    }
+}

@@ -1,0 +1,177 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace BqDispatch.Emulators.Storage;
+
+/// <summary>
+/// An in-process fake of the Cloud Storage JSON API v1 subset the dispatcher uses, served over HTTP on 127.0.0.1 with a
+/// random port: objects.list (prefix, delimiter → prefixes, maxResults capped, opaque pageToken, UTF-8 name order),
+/// objects.get (metadata; alt=media with X-Goog-* headers; generation, ifGenerationMatch, ifGenerationNotMatch),
+/// objects.insert (uploadType media and multipart; ifGenerationMatch/NotMatch), objects.rewrite (destination and source
+/// generation preconditions, sourceGeneration, rewriteToken rounds via maxBytesRewrittenPerCall or
+/// <see cref="CloudStorageEmulatorOptions.RewriteChunkBytes"/>) and objects.delete (generation, ifGenerationMatch),
+/// with generations, metageneration, size, md5Hash, crc32c (a table-driven CRC-32C), int64 values as strings and the
+/// Google error envelope. Object names must be one percent-encoded path segment: a raw '/' after <c>/o/</c> is 404.
+/// Not emulated: versioning (only live generations), metadata updates, ACLs, resumable uploads, fields masks (ignored,
+/// full resources are sent), user metadata, startOffset/endOffset/matchGlob, the 1 write/s per object limit.
+/// </summary>
+public sealed class CloudStorageEmulator : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly ObjectTable table;
+    private readonly StorageFaultPlan faults;
+    private readonly StorageRequestLog log;
+    private long latencyTicks;
+
+    private CloudStorageEmulator(
+        WebApplication app, ObjectTable table, StorageFaultPlan faults, StorageRequestLog log, CloudStorageEmulatorOptions options, Uri root)
+    {
+        this.app = app;
+        this.table = table;
+        this.faults = faults;
+        this.log = log;
+        Options = options;
+        BaseUrl = root;
+        HostAndPort = root.Authority;
+        Latency = options.Latency;
+    }
+
+    /// <summary>Root of the service, e.g. http://127.0.0.1:41234/ (storage/v1/ and upload/storage/v1/ live below it).</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>"127.0.0.1:port", the value for STORAGE_EMULATOR_HOST.</summary>
+    public string HostAndPort { get; }
+
+    public CloudStorageEmulatorOptions Options { get; }
+
+    /// <summary>Delay before every response; may be changed while running.</summary>
+    public TimeSpan Latency
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref latencyTicks));
+        set => Interlocked.Exchange(ref latencyTicks, value.Ticks);
+    }
+
+    /// <summary>Every request answered so far (including injected failures and dropped connections), oldest first.</summary>
+    public IReadOnlyList<StorageEmulatorRequest> Requests => log.Snapshot();
+
+    public static async Task<CloudStorageEmulator> StartAsync(CloudStorageEmulatorOptions? options = null)
+    {
+        options ??= new CloudStorageEmulatorOptions();
+        ArgumentNullException.ThrowIfNull(options.Clock);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.RewriteChunkBytes);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
+        var app = builder.Build();
+
+        var table = new ObjectTable(options.Clock);
+        var faults = new StorageFaultPlan();
+        var log = new StorageRequestLog();
+        CloudStorageEmulator? emulator = null;
+        var handlers = new StorageHandlers(table, faults, log, options, () => emulator?.Latency ?? options.Latency);
+        app.Run(handlers.Handle);
+
+        await app.StartAsync();
+        try
+        {
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                ?? throw new InvalidOperationException("Kestrel reported no bound address.");
+            emulator = new CloudStorageEmulator(app, table, faults, log, options, new Uri(address.TrimEnd('/') + "/"));
+            return emulator;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Creates a bucket; false when it already existed. Requests for unknown buckets get 404 notFound.</summary>
+    public bool CreateBucket(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (name.Contains('/', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Bucket name '{name}' must not contain '/'.", nameof(name));
+        }
+
+        return table.CreateBucket(name);
+    }
+
+    /// <summary>Writes an object directly (creating the bucket if needed, bypassing faults); <paramref name="created"/> sets timeCreated and updated.</summary>
+    public EmulatedObject Seed(string bucket, string name, ReadOnlySpan<byte> content, DateTimeOffset? created = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(bucket);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return table.Seed(bucket, name, content.ToArray(), created);
+    }
+
+    /// <summary>True when the object exists.</summary>
+    public bool Exists(string bucket, string name) => Find(bucket, name) is not null;
+
+    /// <summary>The object's metadata, or null when absent.</summary>
+    public EmulatedObject? Find(string bucket, string name) => table.TryFind(bucket, name)?.Info;
+
+    /// <summary>The object's content, or null when absent.</summary>
+    public byte[]? Read(string bucket, string name) => table.TryFind(bucket, name)?.Content.ToArray();
+
+    /// <summary>
+    /// How many times an object came into existence at that name (by upload, rewrite or seed onto an absent name).
+    /// Overwrites do not count; deletes do not reset it.
+    /// </summary>
+    public int CreationCount(string bucket, string name) => table.CreationCount(bucket, name);
+
+    /// <summary>Requests received on <paramref name="route"/> (a <see cref="StorageRoutes"/> name), faults included.</summary>
+    public int Calls(string route) => log.Calls(route);
+
+    /// <summary>Answers the next <paramref name="count"/> requests of <paramref name="route"/> with a Google JSON error.</summary>
+    public void FailNext(string route, int status, string reason, int count = 1, string? message = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(status, 400);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var body = StorageJson.Error(status, reason, message ?? $"Injected failure: {reason}");
+        faults.Enqueue(StorageRoutes.Validate(route), new StorageFault(FaultKind.Fail, status, body), count);
+    }
+
+    /// <summary>Aborts the connection of the next <paramref name="count"/> requests of <paramref name="route"/> before handling them.</summary>
+    public void DropNext(string route, int count = 1) =>
+        faults.Enqueue(StorageRoutes.Validate(route), new StorageFault(FaultKind.Drop, 0, []), count);
+
+    /// <summary>
+    /// Handles the next <paramref name="count"/> requests of <paramref name="route"/> (their change is applied), then aborts
+    /// the connection instead of answering: the caller cannot tell whether the call landed.
+    /// </summary>
+    public void DropAfterCommit(string route, int count = 1) =>
+        faults.Enqueue(StorageRoutes.Validate(route), new StorageFault(FaultKind.DropAfterCommit, 0, []), count);
+
+    /// <summary>
+    /// From now on answers a random share <paramref name="rate"/> (0–1) of <paramref name="route"/>'s requests with
+    /// <paramref name="status"/> and its usual reason (429 rateLimitExceeded, 503 backendError, …), drawn from a
+    /// <see cref="Random"/> seeded with <paramref name="seed"/>. Scripted faults go first. A rate of 0 ends the storm.
+    /// </summary>
+    public void ErrorRate(string route, double rate, int status = 503, int seed = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rate, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(status, 400);
+        faults.SetRate(StorageRoutes.Validate(route), rate, status, seed);
+    }
+
+    /// <summary>Forgets injected failures that have not fired yet and ends error storms.</summary>
+    public void ClearFaults() => faults.Clear();
+
+    /// <summary>Clears <see cref="Requests"/> and the per-route counters.</summary>
+    public void ResetCounters() => log.Reset();
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

@@ -1,0 +1,262 @@
+using System.Security.Cryptography;
+
+namespace BqDispatch.Emulators.Storage;
+
+/// <summary>A request the emulator refuses, answered with the Google error envelope.</summary>
+internal sealed class StorageError(int status, string reason, string message) : Exception(message)
+{
+    public int Status { get; } = status;
+
+    public string Reason { get; } = reason;
+
+    public static StorageError NoBucket(string bucket) => new(404, "notFound", $"The specified bucket does not exist: {bucket}");
+
+    public static StorageError NoObject(string bucket, string name) => new(404, "notFound", $"No such object: {bucket}/{name}");
+
+    public static StorageError Precondition() =>
+        new(412, "conditionNotMet", "At least one of the pre-conditions you specified did not hold.");
+
+    public static StorageError Invalid(string message) => new(400, "invalid", message);
+}
+
+/// <summary>One live object generation.</summary>
+internal sealed record Entry(byte[] Content, EmulatedObject Info);
+
+/// <summary>Generation preconditions of a request (null = not given).</summary>
+internal readonly record struct Conditions(long? GenerationMatch, long? GenerationNotMatch)
+{
+    /// <summary>True when the current state (null generation = absent) satisfies them. ifGenerationMatch=0 means "absent".</summary>
+    public bool Hold(long? current) =>
+        (GenerationMatch is not { } match || (match == 0 ? current is null : current == match))
+        && (GenerationNotMatch is not { } notMatch || (notMatch == 0 ? current is not null : current != notMatch));
+}
+
+/// <summary>A rewrite call: what to copy, its preconditions and how far it got.</summary>
+internal sealed record RewriteCall(
+    string SourceBucket,
+    string SourceName,
+    long? SourceGeneration,
+    Conditions Source,
+    string DestinationBucket,
+    string DestinationName,
+    Conditions Destination,
+    long AlreadyRewritten,
+    long ChunkBytes);
+
+internal sealed record RewriteResult(bool Done, long TotalBytesRewritten, long ObjectSize, long SourceGeneration, EmulatedObject? Resource);
+
+/// <summary>List page: items and prefixes in name order, and the last entry returned when more follow.</summary>
+internal sealed record ListPage(IReadOnlyList<EmulatedObject> Items, IReadOnlyList<string> Prefixes, string? Cursor);
+
+/// <summary>The buckets and their live objects. Every operation is atomic (one lock).</summary>
+internal sealed class ObjectTable
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, SortedDictionary<string, Entry>> buckets = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Bucket, string Name), int> creations = [];
+    private readonly Func<DateTimeOffset> clock;
+    private long lastGeneration;
+
+    public ObjectTable(Func<DateTimeOffset> clock)
+    {
+        this.clock = clock;
+
+        // Like the service's microsecond generations: seeded from the time, then a plain counter (never goes back
+        // when the clock does).
+        lastGeneration = Math.Max(1, clock().ToUnixTimeMilliseconds() * 1000);
+    }
+
+    public bool CreateBucket(string name)
+    {
+        lock (gate)
+        {
+            return buckets.TryAdd(name, new SortedDictionary<string, Entry>(Utf8NameComparer.Instance));
+        }
+    }
+
+    public int CreationCount(string bucket, string name)
+    {
+        lock (gate)
+        {
+            return creations.GetValueOrDefault((bucket, name));
+        }
+    }
+
+    public Entry? Find(string bucket, string name)
+    {
+        lock (gate)
+        {
+            return Bucket(bucket).GetValueOrDefault(name);
+        }
+    }
+
+    public Entry? TryFind(string bucket, string name)
+    {
+        lock (gate)
+        {
+            return buckets.TryGetValue(bucket, out var objects) ? objects.GetValueOrDefault(name) : null;
+        }
+    }
+
+    public EmulatedObject Seed(string bucket, string name, byte[] content, DateTimeOffset? created)
+    {
+        lock (gate)
+        {
+            if (!buckets.ContainsKey(bucket))
+            {
+                buckets[bucket] = new SortedDictionary<string, Entry>(Utf8NameComparer.Instance);
+            }
+
+            return Write(bucket, name, content, "application/octet-stream", created ?? clock()).Info;
+        }
+    }
+
+    /// <summary>objects.insert: writes a new generation when <paramref name="conditions"/> hold.</summary>
+    public EmulatedObject Insert(string bucket, string name, byte[] content, string contentType, Conditions conditions)
+    {
+        lock (gate)
+        {
+            var objects = Bucket(bucket);
+            if (!conditions.Hold(objects.GetValueOrDefault(name)?.Info.Generation))
+            {
+                throw StorageError.Precondition();
+            }
+
+            return Write(bucket, name, content, contentType, clock()).Info;
+        }
+    }
+
+    /// <summary>objects.delete: removes the live generation when it is <paramref name="generation"/> (if given) and the conditions hold.</summary>
+    public void Delete(string bucket, string name, long? generation, Conditions conditions)
+    {
+        lock (gate)
+        {
+            var objects = Bucket(bucket);
+            if (!objects.TryGetValue(name, out var entry) || (generation is { } g && entry.Info.Generation != g))
+            {
+                throw StorageError.NoObject(bucket, name);
+            }
+
+            if (!conditions.Hold(entry.Info.Generation))
+            {
+                throw StorageError.Precondition();
+            }
+
+            objects.Remove(name);
+        }
+    }
+
+    /// <summary>One objects.rewrite call: checks source and destination, then copies a chunk or finishes the copy.</summary>
+    public RewriteResult Rewrite(RewriteCall call)
+    {
+        lock (gate)
+        {
+            var sources = Bucket(call.SourceBucket);
+            var destinations = Bucket(call.DestinationBucket);
+            if (!sources.TryGetValue(call.SourceName, out var source)
+                || (call.SourceGeneration is { } pinned && source.Info.Generation != pinned))
+            {
+                throw StorageError.NoObject(call.SourceBucket, call.SourceName);
+            }
+
+            if (!call.Source.Hold(source.Info.Generation) || !call.Destination.Hold(destinations.GetValueOrDefault(call.DestinationName)?.Info.Generation))
+            {
+                throw StorageError.Precondition();
+            }
+
+            var size = source.Content.LongLength;
+            if (size - call.AlreadyRewritten > call.ChunkBytes)
+            {
+                return new RewriteResult(false, call.AlreadyRewritten + call.ChunkBytes, size, source.Info.Generation, null);
+            }
+
+            var written = Write(call.DestinationBucket, call.DestinationName, source.Content, source.Info.ContentType, clock());
+            return new RewriteResult(true, size, size, source.Info.Generation, written.Info);
+        }
+    }
+
+    /// <summary>
+    /// objects.list: names starting with <paramref name="prefix"/>, after <paramref name="cursor"/> (the last entry of the
+    /// previous page, a name or a prefix); with a delimiter, deeper names roll up into prefixes. Items and prefixes together
+    /// fill at most <paramref name="pageSize"/> entries.
+    /// </summary>
+    public ListPage List(string bucket, string prefix, string? delimiter, int pageSize, string? cursor)
+    {
+        lock (gate)
+        {
+            var items = new List<EmulatedObject>();
+            var prefixes = new List<string>();
+            string? last = null;
+            foreach (var (name, entry) in Bucket(bucket))
+            {
+                if (!name.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (cursor is not null && (Utf8NameComparer.Instance.Compare(name, cursor) <= 0
+                                           || (delimiter is not null && cursor.EndsWith(delimiter, StringComparison.Ordinal)
+                                               && name.StartsWith(cursor, StringComparison.Ordinal))))
+                {
+                    continue;
+                }
+
+                var rolled = RolledUp(name, prefix, delimiter);
+                if (rolled is not null && rolled == last)
+                {
+                    continue;
+                }
+
+                if (items.Count + prefixes.Count == pageSize)
+                {
+                    // Something follows the full page.
+                    return new ListPage(items, prefixes, last);
+                }
+
+                if (rolled is not null)
+                {
+                    prefixes.Add(rolled);
+                    last = rolled;
+                }
+                else
+                {
+                    items.Add(entry.Info);
+                    last = name;
+                }
+            }
+
+            return new ListPage(items, prefixes, null);
+        }
+    }
+
+    private static string? RolledUp(string name, string prefix, string? delimiter)
+    {
+        if (string.IsNullOrEmpty(delimiter))
+        {
+            return null;
+        }
+
+        var at = name.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
+        return at < 0 ? null : name[..(at + delimiter.Length)];
+    }
+
+    // Callers hold gate.
+    private SortedDictionary<string, Entry> Bucket(string bucket) =>
+        buckets.TryGetValue(bucket, out var objects) ? objects : throw StorageError.NoBucket(bucket);
+
+    // Callers hold gate; content is never mutated after it is stored.
+    private Entry Write(string bucket, string name, byte[] content, string contentType, DateTimeOffset now)
+    {
+        var objects = buckets[bucket];
+        if (!objects.ContainsKey(name))
+        {
+            creations[(bucket, name)] = creations.GetValueOrDefault((bucket, name)) + 1;
+        }
+
+#pragma warning disable CA5351 // MD5 is Cloud Storage's md5Hash integrity checksum, not a security measure.
+        var md5 = Convert.ToBase64String(MD5.HashData(content));
+#pragma warning restore CA5351
+        var info = new EmulatedObject(bucket, name, ++lastGeneration, 1, content.LongLength, contentType, md5, Crc32C.Base64(content), now, now);
+        return objects[name] = new Entry(content, info);
+    }
+}
