@@ -19,6 +19,13 @@ internal sealed class JobsHandlers(
         var (route, project, jobId) = Route(context);
         log.Count(route);
         var status = 0;
+
+        // Answers are logged before their body is written (Send), so a client that has read one finds it in the log.
+        context.Features.Set<Action<int>>(answered =>
+        {
+            context.Features.Set<Action<int>?>(null);
+            log.Add(new EmulatorRequest(route, project, jobId, context.Request.QueryString.Value ?? "", answered));
+        });
         try
         {
             var delay = latency();
@@ -54,7 +61,7 @@ internal sealed class JobsHandlers(
         }
         finally
         {
-            log.Add(new EmulatorRequest(route, project, jobId, context.Request.QueryString.Value ?? "", status));
+            context.Features.Get<Action<int>>()?.Invoke(status);
         }
     }
 
@@ -235,6 +242,7 @@ internal sealed class JobsHandlers(
         context.Response.StatusCode = status;
         context.Response.ContentType = contentType;
         context.Response.ContentLength = body.Length;
+        context.Features.Get<Action<int>>()?.Invoke(status);
         await context.Response.Body.WriteAsync(body, context.RequestAborted);
         return status;
     }

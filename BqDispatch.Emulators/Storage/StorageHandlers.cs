@@ -23,7 +23,7 @@ internal sealed class StorageHandlers(
     {
         var target = Parse(context);
         log.Count(target.Route);
-        var exchange = new Exchange(context);
+        var exchange = new Exchange(context, status => Record(status));
         try
         {
             var delay = latency();
@@ -63,15 +63,21 @@ internal sealed class StorageHandlers(
         }
         finally
         {
-            log.Add(new StorageEmulatorRequest(
-                target.Route,
-                context.Request.Method,
-                target.Bucket,
-                target.Name ?? (target.Route == StorageRoutes.Upload ? UploadNameFromQuery(context) : null),
-                target.RawPath,
-                context.Request.QueryString.Value ?? "",
-                exchange.Status));
+            // Answers are logged before their body is written (Exchange.Send); this catches drops and aborts.
+            if (!exchange.Logged)
+            {
+                Record(exchange.Status);
+            }
         }
+
+        void Record(int status) => log.Add(new StorageEmulatorRequest(
+            target.Route,
+            context.Request.Method,
+            target.Bucket,
+            target.Name ?? (target.Route == StorageRoutes.Upload ? UploadNameFromQuery(context) : null),
+            target.RawPath,
+            context.Request.QueryString.Value ?? "",
+            status));
     }
 
     private Task Answer(Exchange exchange, Target target) => target.Route switch
@@ -388,9 +394,12 @@ internal sealed class StorageHandlers(
     }
 
     /// <summary>One request being answered; remembers the status sent and whether to drop instead of answering.</summary>
-    private sealed class Exchange(HttpContext context)
+    private sealed class Exchange(HttpContext context, Action<int> record)
     {
         public HttpContext Context { get; } = context;
+
+        /// <summary>True once the answer was logged: a client that has read it must find it in the log.</summary>
+        public bool Logged { get; private set; }
 
         public bool DropAfterCommit { get; set; }
 
@@ -413,6 +422,9 @@ internal sealed class StorageHandlers(
             }
 
             Context.Response.ContentLength = body.Length;
+            Status = status;
+            record(status);
+            Logged = true;
             if (body.Length > 0)
             {
                 await Context.Response.Body.WriteAsync(body, Context.RequestAborted);

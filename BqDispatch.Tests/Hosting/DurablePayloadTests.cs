@@ -62,7 +62,7 @@ public class DurablePayloadTests
     // Query traces over a limit of one, a load trace, a due window: activities, lanes and the status all have work.
     private static async Task<DispatchFixture> Seeded()
     {
-        var f = await DispatchFixture.Create(new { MaxConcurrentSQL = 1 });
+        var f = await DispatchFixture.Create(StorageKind.Memory, new { MaxConcurrentSQL = 1 });
         for (var i = 1; i <= 3; i++)
         {
             var trace = f.Trace($"proj:p1:US/ds.q--{i}_00001_query--dispatch", TimeSpan.FromSeconds(30 - i));
@@ -71,7 +71,7 @@ public class DurablePayloadTests
 
         var load = f.Trace("proj:p2:EU/ds.l--9_00001_load--dispatch", TimeSpan.FromSeconds(20));
         f.Job("p2", "ds_l--9_00001_load--dispatch", EmulatedJobType.Load, EmulatedJobState.Done, location: "EU", created: load.Created);
-        f.Object(DispatchFixture.Tasks + "ds.t_987_1700000000.win", "{}", TimeSpan.FromMinutes(1));
+        f.Object(f.Tasks + "ds.t_987_1700000000.win", "{}", TimeSpan.FromMinutes(1));
         return f;
     }
 
