@@ -1,4 +1,5 @@
 using BqDispatch.Core.Configuration;
+using BqDispatch.Core.Google;
 using BqDispatch.Core.Storage;
 
 namespace BqDispatch.Cli;
@@ -55,6 +56,11 @@ public static class CommandLine
         catch (StorageException e)
         {
             await stderr.WriteLineAsync($"bqdispatch: reading the configuration failed: {e.Message}");
+            return 2;
+        }
+        catch (GoogleAccessException e)
+        {
+            await stderr.WriteLineAsync($"bqdispatch: {e.Message}");
             return 2;
         }
     }

@@ -1,6 +1,7 @@
 using BqDispatch.Cli;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Emulators.BigQuery;
+using BqDispatch.Emulators.Storage;
 using Xunit;
 
 namespace BqDispatch.Tests.Cli;
@@ -163,5 +164,45 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(status.Totals.HandedOff >= 1);
         Assert.Equal(1, status.Totals.Evicted);
         Assert.Contains("hand-offs landed in mem://demo-trigger", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Once_runs_over_cloud_storage_with_the_config_read_from_a_gs_url()
+    {
+        await using var bigQuery = await BigQueryEmulator.StartAsync();
+        await using var storage = await CloudStorageEmulator.StartAsync();
+        foreach (var bucket in new[] { "disp", "trig", "ops", "conf" })
+        {
+            storage.CreateBucket(bucket);
+        }
+
+        var traceCreated = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1);
+        storage.Seed("disp", "Tasks/proj:p1:EU/ds.t--1_00001_query--dispatch", "{\"Action\":\"query\"}"u8, traceCreated);
+        storage.Seed("disp", "Tasks/ds.t_1_1700000000.win", "{}"u8, traceCreated);
+        storage.Seed("conf", "BqDispatch/config.json", System.Text.Encoding.UTF8.GetBytes(
+            """{"ProjectID":"p1","AsyncTaskURL":"gs://disp/Tasks/","TriggerBucket":"trig","JournalURL":"gs://ops/Journal/","ErrorURL":"gs://ops/errors/"}"""));
+        bigQuery.AddJob(new EmulatedJob("p1", "ds_t--1_00001_query--dispatch", "EU", EmulatedJobType.Query, "bqtail@example.com", traceCreated + TimeSpan.FromSeconds(1))
+        {
+            RunningAt = traceCreated + TimeSpan.FromSeconds(1),
+            DoneAt = traceCreated + TimeSpan.FromSeconds(2),
+        });
+        var environment = new Dictionary<string, string?>
+        {
+            ["CONFIG"] = "gs://conf/BqDispatch/config.json",
+            ["STORAGE_EMULATOR_HOST"] = storage.HostAndPort,
+            ["BIGQUERY_EMULATOR_HOST"] = bigQuery.HostAndPort,
+        };
+
+        var (code, stdout, stderr) = await Run(environment, "once", "--max-cycles", "1");
+
+        Assert.True(code == 0, stderr);
+        var status = StatusJson.Deserialize<StatusDocument>(stdout);
+        Assert.Equal((1, 1), (status.Totals.HandedOff, status.BatchCount));
+        Assert.False(storage.Exists("disp", "Tasks/proj:p1:EU/ds.t--1_00001_query--dispatch"));
+        Assert.Equal("{\"Action\":\"query\"}", System.Text.Encoding.UTF8.GetString(storage.Read("trig",
+            $"_bqjob_/{traceCreated.UtcDateTime:yyyy-MM-dd_HH}/proj:p1:EU/ds_t--1_00001_query--dispatch.json")!));
+        Assert.True(storage.Exists("trig", "_batch_/ds.t_1_1700000000.win"));
+        Assert.True(storage.Exists("disp", "Tasks/ds.t_1_1700000000.wis"));
+        Assert.True(storage.Exists("ops", "Journal/performance.json"));
     }
 }
