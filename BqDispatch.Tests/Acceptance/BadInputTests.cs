@@ -104,3 +104,5 @@ public abstract class BadInputTests(StorageKind kind) : AcceptanceTests(kind)
 }
 
 public sealed class BadInputOnMemory() : BadInputTests(StorageKind.Memory);
+
+public sealed class BadInputOnCloudStorage() : BadInputTests(StorageKind.CloudStorage);

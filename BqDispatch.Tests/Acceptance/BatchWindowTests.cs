@@ -208,3 +208,5 @@ public abstract class BatchWindowTests(StorageKind kind) : AcceptanceTests(kind)
 }
 
 public sealed class BatchWindowsOnMemory() : BatchWindowTests(StorageKind.Memory);
+
+public sealed class BatchWindowsOnCloudStorage() : BatchWindowTests(StorageKind.CloudStorage);

@@ -95,3 +95,5 @@ public abstract class BigQueryFaultTests(StorageKind kind) : AcceptanceTests(kin
 }
 
 public sealed class BigQueryFaultsOnMemory() : BigQueryFaultTests(StorageKind.Memory);
+
+public sealed class BigQueryFaultsOnCloudStorage() : BigQueryFaultTests(StorageKind.CloudStorage);

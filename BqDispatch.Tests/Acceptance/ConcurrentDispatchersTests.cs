@@ -75,3 +75,5 @@ public abstract class ConcurrentDispatchersTests(StorageKind kind) : AcceptanceT
 }
 
 public sealed class ConcurrentDispatchersOnMemory() : ConcurrentDispatchersTests(StorageKind.Memory);
+
+public sealed class ConcurrentDispatchersOnCloudStorage() : ConcurrentDispatchersTests(StorageKind.CloudStorage);

@@ -90,3 +90,5 @@ public abstract class CrashRecoveryTests(StorageKind kind) : AcceptanceTests(kin
 }
 
 public sealed class CrashRecoveryOnMemory() : CrashRecoveryTests(StorageKind.Memory);
+
+public sealed class CrashRecoveryOnCloudStorage() : CrashRecoveryTests(StorageKind.CloudStorage);

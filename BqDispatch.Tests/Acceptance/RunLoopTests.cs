@@ -151,3 +151,5 @@ public abstract class RunLoopTests(StorageKind kind) : AcceptanceTests(kind)
 }
 
 public sealed class RunLoopOnMemory() : RunLoopTests(StorageKind.Memory);
+
+public sealed class RunLoopOnCloudStorage() : RunLoopTests(StorageKind.CloudStorage);

@@ -288,3 +288,5 @@ public abstract class TraceDispatchTests(StorageKind kind) : AcceptanceTests(kin
 }
 
 public sealed class TraceDispatchOnMemory() : TraceDispatchTests(StorageKind.Memory);
+
+public sealed class TraceDispatchOnCloudStorage() : TraceDispatchTests(StorageKind.CloudStorage);

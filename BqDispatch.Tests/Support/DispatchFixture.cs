@@ -15,6 +15,9 @@ public enum StorageKind
 {
     /// <summary>mem://, the in-process store.</summary>
     Memory,
+
+    /// <summary>gs://, the real Cloud Storage client over HTTP to the emulator.</summary>
+    CloudStorage,
 }
 
 /// <summary>
@@ -62,6 +65,7 @@ public sealed class DispatchFixture : IAsyncDisposable
         var clock = new ManualClock(start ?? Start);
         TestStorage store = kind switch
         {
+            StorageKind.CloudStorage => await CloudStorageTestStorage.Start(() => clock.UtcNow),
             _ => new MemoryTestStorage(() => clock.UtcNow),
         };
         foreach (var bucket in new[] { "disp", "trig", "ops" })
@@ -80,6 +84,7 @@ public sealed class DispatchFixture : IAsyncDisposable
 
     public static string SchemeOf(StorageKind kind) => kind switch
     {
+        StorageKind.CloudStorage => StorageUrl.GsScheme,
         _ => StorageUrl.MemScheme,
     };
 
