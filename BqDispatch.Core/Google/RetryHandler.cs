@@ -85,7 +85,7 @@ public sealed class RetryHandler : DelegatingHandler
             HttpResponseMessage? response = null;
             try
             {
-                response = await base.SendAsync(request, cancellationToken);
+                response = await Attempt(request, cancellationToken);
             }
             catch (Exception e) when (retryable && IsTransient(e, cancellationToken)
                                       && NextDelay(attempt, started, null) is { } wait)
@@ -105,6 +105,18 @@ public sealed class RetryHandler : DelegatingHandler
             response.Dispose();
             await delay(backoff, cancellationToken);
         }
+    }
+
+    private async Task<HttpResponseMessage> Attempt(HttpRequestMessage request, CancellationToken cancellation)
+    {
+        if (policy.AttemptTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return await base.SendAsync(request, cancellation);
+        }
+
+        using var timeout = new CancellationTokenSource(policy.AttemptTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
+        return await base.SendAsync(request, linked.Token);
     }
 
     private static bool IsTransient(Exception e, CancellationToken cancellation) => e switch

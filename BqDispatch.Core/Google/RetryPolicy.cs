@@ -8,7 +8,7 @@ namespace BqDispatch.Core.Google;
 /// </summary>
 public sealed record RetryPolicy
 {
-    /// <summary>200 ms initial delay, multiplier 2, delays up to 10 s, 30 s overall, 6 attempts.</summary>
+    /// <summary>200 ms initial delay, multiplier 2, delays up to 10 s, 30 s overall, 6 attempts of at most 20 s each.</summary>
     public static RetryPolicy Default { get; } = new();
 
     /// <summary>Upper bound of the first backoff delay.</summary>
@@ -26,6 +26,12 @@ public sealed record RetryPolicy
     /// <summary>Most attempts of one request, the first included (1 = never retry).</summary>
     public int MaxAttempts { get; init; } = 6;
 
+    /// <summary>
+    /// How long one attempt may wait for its response headers; a hung attempt then counts as a transient failure
+    /// instead of using up the whole call. <see cref="Timeout.InfiniteTimeSpan"/> disables it. Default 20 s.
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
     {
@@ -34,6 +40,10 @@ public sealed record RetryPolicy
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDelay, TimeSpan.Zero, nameof(MaxDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(Deadline, TimeSpan.Zero, nameof(Deadline));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttempts, 1, nameof(MaxAttempts));
+        if (AttemptTimeout != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AttemptTimeout, TimeSpan.Zero, nameof(AttemptTimeout));
+        }
     }
 
     /// <summary>The upper bound of the delay before attempt <paramref name="nextAttempt"/> (2, 3, …).</summary>

@@ -12,10 +12,18 @@ public sealed class CloudStorageTestStorage : TestStorage
     private readonly HttpClient http;
     private readonly GcsStore client;
 
-    private CloudStorageTestStorage(CloudStorageEmulator emulator)
+    /// <summary>Tests retry fast: the policy's shape matters to them, not production's waits.</summary>
+    public static readonly RetryPolicy FastRetry = RetryPolicy.Default with
+    {
+        InitialDelay = TimeSpan.FromMilliseconds(1),
+        MaxDelay = TimeSpan.FromMilliseconds(10),
+        AttemptTimeout = TimeSpan.FromSeconds(5),
+    };
+
+    private CloudStorageTestStorage(CloudStorageEmulator emulator, RetryPolicy retry)
     {
         this.emulator = emulator;
-        http = new HttpClient(new RetryHandler { InnerHandler = new SocketsHttpHandler() });
+        http = new HttpClient(new RetryHandler(retry) { InnerHandler = new SocketsHttpHandler() });
         client = new GcsStore(http, emulator.BaseUrl.ToString());
     }
 
@@ -25,8 +33,8 @@ public sealed class CloudStorageTestStorage : TestStorage
 
     protected override IObjectStore Client => client;
 
-    public static async Task<CloudStorageTestStorage> Start(Func<DateTimeOffset> clock) =>
-        new(await CloudStorageEmulator.StartAsync(new CloudStorageEmulatorOptions { Clock = clock }));
+    public static async Task<CloudStorageTestStorage> Start(Func<DateTimeOffset> clock, RetryPolicy? retry = null, long rewriteChunkBytes = 0) =>
+        new(await CloudStorageEmulator.StartAsync(new CloudStorageEmulatorOptions { Clock = clock, RewriteChunkBytes = rewriteChunkBytes }), retry ?? FastRetry);
 
     public override void CreateBucket(string name) => emulator.CreateBucket(name);
 

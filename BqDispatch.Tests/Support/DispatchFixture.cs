@@ -4,6 +4,7 @@ using BqDispatch.Core.Configuration;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Google;
 using BqDispatch.Core.Storage;
 using BqDispatch.Emulators.BigQuery;
 using Newtonsoft.Json.Linq;
@@ -60,12 +61,15 @@ public sealed class DispatchFixture : IAsyncDisposable
 
     public List<string> Log { get; } = [];
 
-    public static async Task<DispatchFixture> Create(StorageKind kind, object? settings = null, DateTimeOffset? start = null)
+    /// <param name="retry">Retry policy of the gs:// client (tests default to a fast one).</param>
+    /// <param name="rewriteChunkBytes">Makes the Cloud Storage emulator need several rewrite rounds per object.</param>
+    public static async Task<DispatchFixture> Create(
+        StorageKind kind, object? settings = null, DateTimeOffset? start = null, RetryPolicy? retry = null, long rewriteChunkBytes = 0)
     {
         var clock = new ManualClock(start ?? Start);
         TestStorage store = kind switch
         {
-            StorageKind.CloudStorage => await CloudStorageTestStorage.Start(() => clock.UtcNow),
+            StorageKind.CloudStorage => await CloudStorageTestStorage.Start(() => clock.UtcNow, retry, rewriteChunkBytes),
             _ => new MemoryTestStorage(() => clock.UtcNow),
         };
         foreach (var bucket in new[] { "disp", "trig", "ops" })

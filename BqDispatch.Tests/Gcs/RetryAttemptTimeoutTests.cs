@@ -1,0 +1,57 @@
+using System.Net;
+using BqDispatch.Core.Google;
+using Xunit;
+
+namespace BqDispatch.Tests.Gcs;
+
+/// <summary>A hung attempt is cut off by the policy's attempt timeout and retried, instead of using up the whole call.</summary>
+public sealed class RetryAttemptTimeoutTests
+{
+    private static readonly RetryPolicy Policy = RetryPolicy.Default with
+    {
+        AttemptTimeout = TimeSpan.FromMilliseconds(100),
+        InitialDelay = TimeSpan.Zero,
+    };
+
+    [Fact]
+    public async Task A_hung_get_is_abandoned_and_retried()
+    {
+        var inner = new HangsFirst(hangs: 2);
+        using var client = new HttpClient(new RetryHandler(Policy) { InnerHandler = inner });
+
+        using var response = await client.GetAsync(new Uri("http://127.0.0.1:9/x"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, inner.Calls);
+    }
+
+    [Fact]
+    public async Task A_hung_non_idempotent_post_times_out_once_and_is_not_repeated()
+    {
+        var inner = new HangsFirst(hangs: 1);
+        using var client = new HttpClient(new RetryHandler(Policy) { InnerHandler = inner });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.PostAsync(new Uri("http://127.0.0.1:9/x"), new StringContent("{}")));
+
+        Assert.Equal(1, inner.Calls);
+    }
+
+    [Fact]
+    public void A_non_positive_attempt_timeout_is_refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => (RetryPolicy.Default with { AttemptTimeout = TimeSpan.Zero }).Validate());
+
+    private sealed class HangsFirst(int hangs) : HttpMessageHandler
+    {
+        public int Calls { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (++Calls <= hangs)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        }
+    }
+}
