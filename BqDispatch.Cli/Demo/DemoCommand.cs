@@ -1,59 +1,64 @@
-using BqDispatch.Core.BigQuery;
-using BqDispatch.Core.Configuration;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
-using BqDispatch.Core.Storage;
+using BqDispatch.Core.Google;
+using BqDispatch.Core.Hosting;
 using BqDispatch.Emulators.BigQuery;
+using BqDispatch.Emulators.Storage;
 
 namespace BqDispatch.Cli.Demo;
 
 /// <summary>
-/// The embedded default: no Google account needed. Starts the BigQuery emulator on 127.0.0.1, seeds a workload
-/// in in-memory storage, and runs the dispatcher through the real REST client with live progress.
+/// The embedded default: no Google account needed. Starts the Cloud Storage and BigQuery emulators on 127.0.0.1,
+/// seeds a workload, and runs the dispatcher exactly as deployed (DispatcherSetup: gs:// client, BigQuery client,
+/// retry policy), pointed at the emulators through STORAGE_EMULATOR_HOST and BIGQUERY_EMULATOR_HOST.
 /// </summary>
 public static class DemoCommand
 {
     public const int DefaultCycles = 8;
 
+    private static readonly string[] Buckets = ["demo-dispatch", "demo-trigger", "demo-ops"];
+
     public static async Task<int> Run(Options options, TextWriter stdout, TextWriter stderr, CancellationToken stopping)
     {
         var now = DateTimeOffset.UtcNow;
-        await using var bigQuery = await BigQueryEmulator.StartAsync(new BigQueryEmulatorOptions { Latency = TimeSpan.FromMilliseconds(5) });
-        var store = new MemoryStore();
-        DemoWorkload.Seed(store, bigQuery, now);
-        var config = ConfigLoader.Parse(DemoWorkload.Config, new Dictionary<string, string?>());
-
-        await stderr.WriteLineAsync($"demo: BigQuery emulator on {bigQuery.HostAndPort}; task folder {config.AsyncTaskURL}");
-        await stderr.WriteLineAsync($"demo: {await Count(store, config.AsyncTaskURL)} objects waiting; MaxConcurrentSQL {config.MaxConcurrentSQL}, MaxConcurrentLoad {config.MaxConcurrentLoad}");
-
-        using var http = new HttpClient();
-        var activities = DispatchActivities.Create(config, store, new JobsRestClient(http, bigQuery.BaseUrl.ToString()));
-        var engine = new InProcessEngine(activities, new ThrottleLanes(), SystemClock.Instance, line => stderr.WriteLine("demo: " + line), stopping);
-        var status = await DispatchRun.Execute(engine, RunSettings.From(config, options.MaxCycles ?? DefaultCycles));
-
-        await stdout.WriteLineAsync(StatusJson.Serialize(status, indented: true));
-        await stderr.WriteLineAsync($"demo: BigQuery calls: {bigQuery.ListCalls} jobs.list, {bigQuery.GetCalls} jobs.get; hand-offs landed in {DemoWorkload.Trigger}:");
-        foreach (var url in await All(store, DemoWorkload.Trigger + "/"))
+        var latency = TimeSpan.FromMilliseconds(5);
+        await using var storage = await CloudStorageEmulator.StartAsync(new CloudStorageEmulatorOptions { Latency = latency });
+        await using var bigQuery = await BigQueryEmulator.StartAsync(new BigQueryEmulatorOptions { Latency = latency });
+        foreach (var bucket in Buckets)
         {
-            await stderr.WriteLineAsync("  " + url);
+            storage.CreateBucket(bucket);
         }
 
-        await stderr.WriteLineAsync($"demo: left in the task folder: {await Count(store, config.AsyncTaskURL)} objects; status {status.Status}");
+        DemoWorkload.Seed(storage, bigQuery, now);
+        var environment = new Dictionary<string, string?>
+        {
+            [GoogleAccess.StorageEmulatorHostVariable] = storage.HostAndPort,
+            [GoogleAccess.BigQueryEmulatorHostVariable] = bigQuery.HostAndPort,
+        };
+        using var setup = await DispatcherSetup.Create(DemoWorkload.Config, environment, stopping);
+        var config = setup.Config;
+
+        await stderr.WriteLineAsync($"demo: Cloud Storage emulator on {storage.HostAndPort}, BigQuery emulator on {bigQuery.HostAndPort} ({latency.TotalMilliseconds} ms per request)");
+        await stderr.WriteLineAsync($"demo: {Count(storage, "demo-dispatch")} objects waiting in {config.AsyncTaskURL}; MaxConcurrentSQL {config.MaxConcurrentSQL}, MaxConcurrentLoad {config.MaxConcurrentLoad}");
+
+        var engine = new InProcessEngine(setup.Activities, new ThrottleLanes(), SystemClock.Instance, line => stderr.WriteLine("demo: " + line), stopping);
+        var status = await DispatchRun.Execute(engine, setup.Settings(options.MaxCycles ?? DefaultCycles));
+
+        await stdout.WriteLineAsync(StatusJson.Serialize(status, indented: true));
+        await stderr.WriteLineAsync($"demo: API calls: {storage.Requests.Count} Cloud Storage, {bigQuery.ListCalls} jobs.list, {bigQuery.GetCalls} jobs.get; hand-offs landed in {DemoWorkload.Trigger}:");
+        foreach (var name in Names(storage, "demo-trigger"))
+        {
+            await stderr.WriteLineAsync($"  gs://demo-trigger/{name}");
+        }
+
+        await stderr.WriteLineAsync($"demo: evicted to {config.ErrorURL}: {string.Join(", ", Names(storage, "demo-ops").Where(n => n.Contains("orphans/", StringComparison.Ordinal)))}");
+        await stderr.WriteLineAsync($"demo: left in the task folder: {Count(storage, "demo-dispatch")} objects; status {status.Status}");
         return status.Status == StatusDocument.Ok ? 0 : 1;
     }
 
-    private static async Task<int> Count(IObjectStore store, string folder) => (await All(store, folder)).Count;
+    private static int Count(CloudStorageEmulator storage, string bucket) => Names(storage, bucket).Count;
 
-    private static async Task<List<string>> All(IObjectStore store, string folder)
-    {
-        var listing = await store.List(folder, CancellationToken.None);
-        var urls = listing.Objects.Select(o => o.Url).ToList();
-        foreach (var sub in listing.Folders)
-        {
-            urls.AddRange(await All(store, sub));
-        }
-
-        return urls;
-    }
+    private static List<string> Names(CloudStorageEmulator storage, string bucket) =>
+        storage.Objects(bucket).Select(o => o.Name).Order(StringComparer.Ordinal).ToList();
 }

@@ -1,6 +1,6 @@
 using System.Text;
-using BqDispatch.Core.Storage;
 using BqDispatch.Emulators.BigQuery;
+using BqDispatch.Emulators.Storage;
 
 namespace BqDispatch.Cli.Demo;
 
@@ -11,8 +11,10 @@ namespace BqDispatch.Cli.Demo;
 /// </summary>
 public static class DemoWorkload
 {
-    public const string Tasks = "mem://demo-dispatch/BqDispatch/Tasks/";
-    public const string Trigger = "mem://demo-trigger";
+    public const string Tasks = "gs://demo-dispatch/BqDispatch/Tasks/";
+    public const string Trigger = "gs://demo-trigger";
+    private const string TasksBucket = "demo-dispatch";
+    private const string TasksPrefix = "BqDispatch/Tasks/";
     private const string Tail = "bqtail@demo.iam.gserviceaccount.com";
     private const string Analyst = "analyst@demo.example";
 
@@ -21,15 +23,15 @@ public static class DemoWorkload
           "ProjectID": "demo-main",
           "AsyncTaskURL": "{{Tasks}}",
           "TriggerBucket": "{{Trigger}}",
-          "JournalURL": "mem://demo-ops/BqDispatch/Journal/",
-          "ErrorURL": "mem://demo-ops/BqDispatch/errors/",
+          "JournalURL": "gs://demo-ops/BqDispatch/Journal/",
+          "ErrorURL": "gs://demo-ops/BqDispatch/errors/",
           "MaxConcurrentSQL": 3,
           "MaxConcurrentLoad": 4,
           "ReservationTtlSec": 6
         }
         """;
 
-    public static void Seed(MemoryStore store, BigQueryEmulator bigQuery, DateTimeOffset now)
+    public static void Seed(CloudStorageEmulator store, BigQueryEmulator bigQuery, DateTimeOffset now)
     {
         foreach (var bucket in new[] { "demo-dispatch", "demo-trigger", "demo-ops" })
         {
@@ -68,22 +70,22 @@ public static class DemoWorkload
         foreach (var endsIn in new[] { -20, 4, 10 })
         {
             var end = now.ToUnixTimeSeconds() + endsIn;
-            Put(store, $"{Tasks}analytics:events.clicks_{Math.Abs(endsIn)}_{end}.win",
+            Put(store, $"analytics:events.clicks_{Math.Abs(endsIn)}_{end}.win",
                 $"{{\"DestTable\":\"analytics:events.clicks\",\"End\":\"{DateTimeOffset.FromUnixTimeSeconds(end):O}\"}}", now - TimeSpan.FromSeconds(60));
         }
 
         // A trace whose job was never inserted, written more than a day ago, and a group counter.
-        Put(store, Tasks + "proj:ingest:EU/events.lost--9_00001_load--dispatch", "{}", now - TimeSpan.FromHours(26));
-        Put(store, Tasks + "events.clicks_1763800000.grp", "2", now - TimeSpan.FromMinutes(5));
+        Put(store, "proj:ingest:EU/events.lost--9_00001_load--dispatch", "{}", now - TimeSpan.FromHours(26));
+        Put(store, "events.clicks_1763800000.grp", "2", now - TimeSpan.FromMinutes(5));
     }
 
     private static void Traced(
-        MemoryStore store, BigQueryEmulator bigQuery, DateTimeOffset now, string project, string? region, string name,
+        CloudStorageEmulator store, BigQueryEmulator bigQuery, DateTimeOffset now, string project, string? region, string name,
         EmulatedJobType type, TimeSpan? doneAfter, string? error = null)
     {
         var traced = now - TimeSpan.FromMinutes(2);
         var folder = region is null ? "" : $"proj:{project}:{region}/";
-        Put(store, Tasks + folder + name, $"{{\"Action\":\"{type}\",\"Meta\":{{\"ProjectID\":\"{project}\"}}}}", traced);
+        Put(store, folder + name, $"{{\"Action\":\"{type}\",\"Meta\":{{\"ProjectID\":\"{project}\"}}}}", traced);
         var jobId = name.Replace(':', '_').Replace('.', '_').Replace('$', '_');
         bigQuery.AddJob(new EmulatedJob(project, jobId, region ?? "US", type, Tail, traced + TimeSpan.FromSeconds(1))
         {
@@ -93,6 +95,7 @@ public static class DemoWorkload
         });
     }
 
-    private static void Put(MemoryStore store, string url, string content, DateTimeOffset created) =>
-        store.Seed(url, Encoding.UTF8.GetBytes(content), created);
+    /// <summary>Writes an object into the task folder as BqTail would have.</summary>
+    private static void Put(CloudStorageEmulator store, string relativeName, string content, DateTimeOffset created) =>
+        store.Seed(TasksBucket, TasksPrefix + relativeName, Encoding.UTF8.GetBytes(content), created);
 }

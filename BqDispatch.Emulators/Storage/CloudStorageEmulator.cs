@@ -119,6 +119,9 @@ public sealed class CloudStorageEmulator : IAsyncDisposable
     /// <summary>The object's metadata, or null when absent.</summary>
     public EmulatedObject? Find(string bucket, string name) => table.TryFind(bucket, name)?.Info;
 
+    /// <summary>Every object of the bucket, in name order (empty for an unknown bucket).</summary>
+    public IReadOnlyList<EmulatedObject> Objects(string bucket) => table.Snapshot(bucket);
+
     /// <summary>The object's content, or null when absent.</summary>
     public byte[]? Read(string bucket, string name) => table.TryFind(bucket, name)?.Content.ToArray();
 

@@ -90,6 +90,14 @@ internal sealed class ObjectTable
         }
     }
 
+    public IReadOnlyList<EmulatedObject> Snapshot(string bucket)
+    {
+        lock (gate)
+        {
+            return buckets.TryGetValue(bucket, out var objects) ? objects.Values.Select(e => e.Info).ToList() : [];
+        }
+    }
+
     public Entry? TryFind(string bucket, string name)
     {
         lock (gate)

@@ -163,7 +163,8 @@ public sealed class CommandLineTests : IDisposable
         var status = StatusJson.Deserialize<StatusDocument>(stdout);
         Assert.True(status.Totals.HandedOff >= 1);
         Assert.Equal(1, status.Totals.Evicted);
-        Assert.Contains("hand-offs landed in mem://demo-trigger", stderr, StringComparison.Ordinal);
+        Assert.Contains("hand-offs landed in gs://demo-trigger", stderr, StringComparison.Ordinal);
+        Assert.Contains("gs://demo-trigger/_bqjob_/", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
