@@ -2,7 +2,6 @@ using System.Diagnostics;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
-using BqDispatch.Emulators.BigQuery;
 using BqDispatch.Emulators.Storage;
 
 namespace BqDispatch.Benchmarks;
