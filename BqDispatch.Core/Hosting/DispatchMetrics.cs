@@ -8,8 +8,8 @@ public sealed record MetricValue(string Name, double Value);
 /// <summary>
 /// The metrics of one cycle, derived from the status snapshots the flow publishes after each cycle. The
 /// snapshots carry run totals, so counters are the difference to the previous snapshot of the same run;
-/// gauges (throttled, backlog) are the last cycle's values.
-/// Detection lag (job end → hand-off) is not among them: the flow does not carry BigQuery job end times yet.
+/// gauges (throttled, backlog) are the last cycle's values. The detection lag (BigQuery's end time of a job →
+/// the cycle that noticed it) is the run's average and maximum so far, reported after cycles that handed off.
 /// </summary>
 public static class DispatchMetrics
 {
@@ -21,14 +21,20 @@ public static class DispatchMetrics
     public const string Throttled = "BqDispatch.Throttled";
     public const string Backlog = "BqDispatch.Backlog";
     public const string Errors = "BqDispatch.NewErrors";
+    public const string DetectionLagAvg = "BqDispatch.DetectionLagAvgMs";
+    public const string DetectionLagMax = "BqDispatch.DetectionLagMaxMs";
 
     /// <param name="previous">The snapshot published after the previous cycle of the same run; null for the first.</param>
     public static IReadOnlyList<MetricValue> ForCycle(StatusDocument? previous, StatusDocument current)
     {
         var before = previous?.Totals ?? new RunTotals();
         var now = current.Totals;
+        List<MetricValue> lag = now.HandedOff > before.HandedOff && now.DetectionLagMaxMs > 0
+            ? [new(DetectionLagAvg, now.DetectionLagAvgMs), new(DetectionLagMax, now.DetectionLagMaxMs)]
+            : [];
         return
         [
+            .. lag,
             new(Cycles, Delta(previous?.Cycles ?? 0, current.Cycles)),
             new(HandOffs, Delta(before.HandedOff + before.AlreadyHandedOff, now.HandedOff + now.AlreadyHandedOff)),
             new(HandOffsFailed, Delta(before.HandOffsFailed, now.HandOffsFailed)),

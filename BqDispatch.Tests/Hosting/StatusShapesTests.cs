@@ -85,6 +85,25 @@ public class StatusShapesTests
     }
 
     [Fact]
+    public void Detection_lag_is_reported_after_cycles_that_handed_off()
+    {
+        var first = Document(1, 4, 1, ("p1", 3));
+        var second = Document(2, 9, 3, ("p1", 1));
+        second.Totals.DetectionLagAvgMs = 2500;
+        second.Totals.DetectionLagMaxMs = 4000;
+        var third = Document(3, 9, 3, ("p1", 1));
+        third.Totals.DetectionLagAvgMs = 2500;
+        third.Totals.DetectionLagMaxMs = 4000;
+
+        var handedOff = DispatchMetrics.ForCycle(first, second).ToDictionary(m => m.Name, m => m.Value);
+        var idle = DispatchMetrics.ForCycle(second, third).Select(m => m.Name);
+
+        Assert.Equal(2500, handedOff[DispatchMetrics.DetectionLagAvg]);
+        Assert.Equal(4000, handedOff[DispatchMetrics.DetectionLagMax]);
+        Assert.DoesNotContain(DispatchMetrics.DetectionLagAvg, idle);
+    }
+
+    [Fact]
     public void The_first_cycle_reports_its_own_totals()
     {
         var metrics = DispatchMetrics.ForCycle(null, Document(1, 4, 1, ("p1", 3))).ToDictionary(m => m.Name, m => m.Value);
