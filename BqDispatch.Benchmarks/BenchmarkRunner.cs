@@ -2,25 +2,22 @@ using System.Diagnostics;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
-using BqDispatch.Emulators.Storage;
 
 namespace BqDispatch.Benchmarks;
 
-/// <summary>Runs one workload: seed, then measured dispatch cycles through the real clients, then per-job polling on the same jobs.</summary>
+/// <summary>
+/// Runs one workload: the emulators are seeded in a child process, the measured dispatch cycles run here through the
+/// real clients (so memory figures are the dispatcher's own), then per-job polling asks about the same jobs.
+/// </summary>
 public static class BenchmarkRunner
 {
-    private static readonly string[] StorageRoutesMeasured =
-        [StorageRoutes.List, StorageRoutes.Get, StorageRoutes.Media, StorageRoutes.Upload, StorageRoutes.Rewrite, StorageRoutes.Delete];
-
     public static async Task<Measurement> Run(Workload workload, TimeSpan latency, int pollingParallelism, TextWriter log)
     {
         var now = DateTimeOffset.UtcNow;
         log.WriteLine($"[{workload.Name}] seeding {workload.Traces:N0} traces and jobs…");
         await using var testbed = await Testbed.Create(workload, now);
-        testbed.Storage.Latency = latency;
-        testbed.BigQuery.Latency = latency;
-        testbed.Storage.ResetCounters();
-        testbed.BigQuery.ResetCounters();
+        await testbed.Emulators.Latency(latency);
+        await testbed.Emulators.Reset();
         GC.Collect();
 
         var lanes = new ThrottleLanes();
@@ -51,13 +48,16 @@ public static class BenchmarkRunner
             }
 
             watch.Stop();
-            var storageCalls = StorageRoutesMeasured.ToDictionary(r => r, testbed.Storage.Calls);
-            var bigQueryCalls = new Dictionary<string, int> { ["jobs.list"] = testbed.BigQuery.ListCalls, ["jobs.get"] = testbed.BigQuery.GetCalls };
+            var counters = await testbed.Emulators.Counters();
+            var storageCalls = counters.Storage;
+            var bigQueryCalls = counters.BigQuery;
             long total = storageCalls.Values.Sum() + bigQueryCalls.Values.Sum();
+            var peakManaged = memory.PeakManaged;
+            var peakWorkingSet = memory.PeakWorkingSet;
 
-            log.WriteLine($"[{workload.Name}] per-job polling of {testbed.Pending.Count:N0} pending jobs…");
-            testbed.BigQuery.ResetCounters();
-            var (pollingCalls, pollingTime) = await PerJobPolling.Poll(testbed.Jobs, testbed.Pending, pollingParallelism);
+            var pending = testbed.Pending();
+            log.WriteLine($"[{workload.Name}] per-job polling of {pending.Count:N0} pending jobs…");
+            var (pollingCalls, pollingTime) = await PerJobPolling.Poll(testbed.Jobs, pending, pollingParallelism);
             var oursPerCycle = (double)bigQueryCalls.Values.Sum() / cycles;
 
             return new Measurement(
@@ -78,8 +78,8 @@ public static class BenchmarkRunner
                 pollingCalls,
                 Math.Round(pollingTime.TotalSeconds, 2),
                 Math.Round(pollingCalls / Math.Max(1, oursPerCycle), 1),
-                memory.PeakManaged / (1024 * 1024),
-                memory.PeakWorkingSet / (1024 * 1024),
+                peakManaged / (1024 * 1024),
+                peakWorkingSet / (1024 * 1024),
                 status);
         }
     }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace BqDispatch.Benchmarks;
 
-/// <summary>Samples the managed heap and the working set every 10 ms and keeps the peaks (emulators included: they share the process).</summary>
+/// <summary>Samples the managed heap and the working set of this process (the dispatcher; the emulators run in a child) every 10 ms and keeps the peaks.</summary>
 public sealed class MemorySampler : IAsyncDisposable
 {
     private readonly CancellationTokenSource stop = new();

@@ -3,6 +3,14 @@ using System.Text.Json;
 using BqDispatch.Benchmarks;
 
 // usage: dotnet run -c Release --project BqDispatch.Benchmarks -- [--latency-ms 20] [--only name,name] [--json FILE] [--polling-parallelism 64]
+// (--emulators NAME --now MS is the child process that serves the emulators of one workload)
+if (args.Length == 4 && args[0] == "--emulators" && args[2] == "--now")
+{
+    var workloadToServe = Workload.All.Single(w => w.Name == args[1]);
+    var seededAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(args[3], CultureInfo.InvariantCulture));
+    return await EmulatorHost.Serve(workloadToServe, seededAt, Console.In, Console.Out);
+}
+
 var latencyMs = 20;
 var pollingParallelism = 64;
 string? only = null;

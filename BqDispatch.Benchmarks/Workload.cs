@@ -25,6 +25,20 @@ public sealed record Workload(
 
     public int DoneTraces => (int)Math.Round(Traces * DoneFraction);
 
+    /// <summary>The workload's traces, the same on every call for the same <paramref name="now"/>: seeded by the emulator process, counted by the runner.</summary>
+    public IEnumerable<TraceSpec> TraceSpecs(DateTimeOffset now)
+    {
+        for (var i = 0; i < Traces; i++)
+        {
+            var project = Projects[i % Projects.Length];
+            var region = Regions[i / Projects.Length % Regions.Length];
+            var action = MaxConcurrentLoad > 0 ? "load" : (i % 3) switch { 0 => "load", 1 => "query", _ => "copy" };
+            var done = Math.Floor((i + 1) * DoneFraction) > Math.Floor(i * DoneFraction);
+            var created = now - TimeSpan.FromSeconds(30) - TimeSpan.FromMilliseconds(Traces - i);
+            yield return new TraceSpec(project, region, $"proj:{project}:{region}", $"ds.t{i}--{i}_00001_{action}--dispatch", $"ds_t{i}--{i}_00001_{action}--dispatch", action, done, created);
+        }
+    }
+
     public static IReadOnlyList<Workload> All { get; } =
     [
         new("pending-1k", "1,000 traces in 8 project folders, 20% DONE, 10 due windows", 1_000, 0.2, 10, Cycles: 1),
@@ -36,3 +50,6 @@ public sealed record Workload(
             MaxConcurrentLoad: 150, RunningLoads: 200, RunningLoadsFinishEverySec: 0.05, ReservationTtlSec: 1),
     ];
 }
+
+/// <summary>One trace of a workload and its job.</summary>
+public sealed record TraceSpec(string Project, string Region, string Folder, string FileName, string JobId, string Action, bool Done, DateTimeOffset Created);
