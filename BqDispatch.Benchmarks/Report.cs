@@ -18,9 +18,13 @@ public static class Report
             var gcs = string.Join("/", r.StorageCalls.Values);
             var bq = string.Join("/", r.BigQueryCalls.Values);
             table.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Workload} | {r.Cycles} | {r.WallSeconds:F2} | {r.SecondsPerCycle:F2} | {r.HandOffs:N0} | {r.HandOffsPerSecond:N0} | {gcs} | {bq} | {r.TotalCalls:N0} / {r.LowerBound:N0} = {r.RatioToLowerBound:F2} | {r.PollingCalls:N0} | {r.PollingToOursBigQueryRatio:N1}× | {r.PeakManagedMb} | {r.PeakWorkingSetMb} |");
+                $"| {r.Workload} | {r.Cycles} | {r.WallSeconds:F2} | {r.SecondsPerCycle:F2} | {r.HandOffs:N0} | {r.HandOffsPerSecond:N0} | {gcs} | {bq} | {r.TotalCalls:N0} / {r.LowerBound:N0} = {r.RatioToLowerBound:F2} | {Polling(r)} | {r.PeakManagedMb} | {r.PeakWorkingSetMb} |");
         }
 
         return table.ToString();
     }
+
+    // A workload with nothing pending gives a poller nothing to ask: no ratio to show.
+    private static string Polling(Measurement r) =>
+        r.PollingCalls == 0 ? "– | –" : string.Create(CultureInfo.InvariantCulture, $"{r.PollingCalls:N0} | {r.PollingToOursBigQueryRatio:N1}×");
 }

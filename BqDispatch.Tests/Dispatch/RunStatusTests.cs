@@ -74,6 +74,21 @@ public class RunStatusTests
         Assert.Single(status.Snapshot(Start).Jobs);
     }
 
+    [Fact]
+    public void The_jobs_map_is_bounded_and_the_rest_is_counted()
+    {
+        var status = new RunStatus(Start);
+        for (var i = 0; i <= RunStatus.MaxJobsListed; i++)
+        {
+            status.RecordHandOff(Trace($"t{i}"), new HandOffResult($"mem://d/t{i}", HandOffStatus.HandedOff, "x"), Start);
+        }
+
+        var document = status.Snapshot(Start);
+        Assert.Equal(RunStatus.MaxJobsListed, document.Jobs.Count);
+        Assert.Equal(1, document.Totals.JobsOmitted);
+        Assert.Equal(RunStatus.MaxJobsListed + 1, document.Totals.HandedOff);
+    }
+
     [Theory]
     [InlineData(0, "0s")]
     [InlineData(231.7, "231.7ms")]

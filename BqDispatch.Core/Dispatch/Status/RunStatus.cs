@@ -8,8 +8,11 @@ namespace BqDispatch.Core.Dispatch.Status;
 /// </summary>
 public sealed class RunStatus
 {
-    /// <summary>The Jobs map stops growing here; the rest is counted in Totals.JobsOmitted.</summary>
-    public const int MaxJobsListed = 10_000;
+    /// <summary>
+    /// The Jobs map stops growing here (the rest is counted in Totals.JobsOmitted), which keeps a run's output
+    /// document around 300 KB, far below what a Durable orchestration output may carry.
+    /// </summary>
+    public const int MaxJobsListed = 1_000;
 
     private const int MaxErrorsListed = 100;
 
