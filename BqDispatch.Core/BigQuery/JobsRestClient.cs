@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using BqDispatch.Core.Google;
 
 namespace BqDispatch.Core.BigQuery;
 
@@ -34,16 +35,9 @@ public sealed class JobsRestClient : IJobsClient
     public JobsRestClient(HttpClient http, string baseUrl = DefaultBaseUrl, int pageSize = DefaultPageSize)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentException.ThrowIfNullOrWhiteSpace(baseUrl);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        if (!Uri.TryCreate(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/", UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new ArgumentException($"Not an absolute http(s) URL: '{baseUrl}'.", nameof(baseUrl));
-        }
-
         this.http = http;
-        BaseUrl = uri;
+        BaseUrl = ServiceEndpoint.Root(baseUrl);
         PageSize = pageSize;
     }
 
@@ -58,25 +52,8 @@ public sealed class JobsRestClient : IJobsClient
     /// <c>BIGQUERY_EMULATOR_HOST</c> is set (to <c>host:port</c> or a full <c>http(s)://host:port</c> URL, whose
     /// path is ignored), else <see cref="DefaultBaseUrl"/>.
     /// </summary>
-    public static string BaseUrlFrom(IReadOnlyDictionary<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        if (!environment.TryGetValue(EmulatorHostVariable, out var value) || string.IsNullOrWhiteSpace(value))
-        {
-            return DefaultBaseUrl;
-        }
-
-        var text = value.Trim();
-        var candidate = text.Contains("://", StringComparison.Ordinal) ? text : "http://" + text;
-        if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
-            || string.IsNullOrEmpty(uri.Host))
-        {
-            throw new ArgumentException($"{EmulatorHostVariable} is not host:port or an http(s) URL: '{text}'.", nameof(environment));
-        }
-
-        return uri.GetLeftPart(UriPartial.Authority) + "/bigquery/v2/";
-    }
+    public static string BaseUrlFrom(IReadOnlyDictionary<string, string?> environment) =>
+        ServiceEndpoint.FromEnvironment(environment, EmulatorHostVariable, DefaultBaseUrl, "/bigquery/v2/");
 
     public async Task<JobListResult> List(JobListQuery query, CancellationToken cancellation)
     {

@@ -1,10 +1,5 @@
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace BqDispatch.Emulators.BigQuery;
 
@@ -70,31 +65,14 @@ public sealed class BigQueryEmulator : IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(options.CallerEmail);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPageSize, 1);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-
         var store = new JobStore();
         var faults = new FaultPlan();
         var log = new RequestLog();
         BigQueryEmulator? emulator = null;
         var handlers = new JobsHandlers(store, faults, log, options, () => emulator?.Latency ?? options.Latency);
-        app.Run(handlers.Handle);
-
-        await app.StartAsync();
-        try
-        {
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? throw new InvalidOperationException("Kestrel reported no bound address.");
-            emulator = new BigQueryEmulator(app, store, faults, log, options, new Uri(address.TrimEnd('/') + "/"));
-            return emulator;
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
+        var (app, root) = await LoopbackServer.Start(handlers.Handle);
+        emulator = new BigQueryEmulator(app, store, faults, log, options, root);
+        return emulator;
     }
 
     /// <summary>Declares a project (idempotent). Requests for undeclared projects get 404 notFound.</summary>

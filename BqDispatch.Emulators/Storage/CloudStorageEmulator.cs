@@ -1,9 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace BqDispatch.Emulators.Storage;
 
@@ -65,32 +60,14 @@ public sealed class CloudStorageEmulator : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPageSize, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(options.RewriteChunkBytes);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
-        var app = builder.Build();
-
         var table = new ObjectTable(options.Clock);
         var faults = new StorageFaultPlan();
         var log = new StorageRequestLog();
         CloudStorageEmulator? emulator = null;
         var handlers = new StorageHandlers(table, faults, log, options, () => emulator?.Latency ?? options.Latency);
-        app.Run(handlers.Handle);
-
-        await app.StartAsync();
-        try
-        {
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? throw new InvalidOperationException("Kestrel reported no bound address.");
-            emulator = new CloudStorageEmulator(app, table, faults, log, options, new Uri(address.TrimEnd('/') + "/"));
-            return emulator;
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
+        var (app, root) = await LoopbackServer.Start(handlers.Handle, 64 * 1024 * 1024);
+        emulator = new CloudStorageEmulator(app, table, faults, log, options, root);
+        return emulator;
     }
 
     /// <summary>Creates a bucket; false when it already existed. Requests for unknown buckets get 404 notFound.</summary>

@@ -47,16 +47,9 @@ public sealed class GcsStore : IObjectStore, IVersionedReader
     public GcsStore(HttpClient http, string baseUrl = DefaultBaseUrl, int pageSize = DefaultPageSize)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentException.ThrowIfNullOrWhiteSpace(baseUrl);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        if (!Uri.TryCreate(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/", UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new ArgumentException($"Not an absolute http(s) URL: '{baseUrl}'.", nameof(baseUrl));
-        }
-
         this.http = http;
-        BaseUrl = uri;
+        BaseUrl = ServiceEndpoint.Root(baseUrl);
         PageSize = pageSize;
     }
 
@@ -70,25 +63,8 @@ public sealed class GcsStore : IObjectStore, IVersionedReader
     /// The base URL given the process environment: <c>http://host:port/</c> when <c>STORAGE_EMULATOR_HOST</c> is set
     /// (to <c>host:port</c> or an <c>http(s)://host:port</c> URL, whose path is ignored), else <see cref="DefaultBaseUrl"/>.
     /// </summary>
-    public static string BaseUrlFrom(IReadOnlyDictionary<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        if (!environment.TryGetValue(EmulatorHostVariable, out var value) || string.IsNullOrWhiteSpace(value))
-        {
-            return DefaultBaseUrl;
-        }
-
-        var text = value.Trim();
-        var candidate = text.Contains("://", StringComparison.Ordinal) ? text : "http://" + text;
-        if (!Uri.TryCreate(candidate, UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
-            || string.IsNullOrEmpty(uri.Host))
-        {
-            throw new ArgumentException($"{EmulatorHostVariable} is not host:port or an http(s) URL: '{text}'.", nameof(environment));
-        }
-
-        return uri.GetLeftPart(UriPartial.Authority) + "/";
-    }
+    public static string BaseUrlFrom(IReadOnlyDictionary<string, string?> environment) =>
+        ServiceEndpoint.FromEnvironment(environment, EmulatorHostVariable, DefaultBaseUrl, "/");
 
     public async Task<Listing> List(string folderUrl, CancellationToken cancellation)
     {
