@@ -206,4 +206,31 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(storage.Exists("disp", "Tasks/ds.t_1_1700000000.wis"));
         Assert.True(storage.Exists("ops", "Journal/performance.json"));
     }
+
+    [Fact]
+    public async Task Status_shows_the_figures_of_the_last_cycle_and_says_when_there_are_none()
+    {
+        await using var bigQuery = await BigQueryEmulator.StartAsync();
+        Directory.CreateDirectory(Path.Combine(root, "tasks"));
+        var environment = new Dictionary<string, string?> { ["BIGQUERY_EMULATOR_HOST"] = bigQuery.HostAndPort };
+
+        var (none, _, noneErr) = await Run(environment, "status", "--config", Config());
+        Assert.Equal(1, none);
+        Assert.Contains("no status yet", noneErr, StringComparison.Ordinal);
+
+        var trace = Path.Combine(root, "tasks", "proj:p1:EU", "ds.t--1_00001_load--dispatch");
+        Directory.CreateDirectory(Path.GetDirectoryName(trace)!);
+        await File.WriteAllTextAsync(trace, "{}");
+        File.SetLastWriteTimeUtc(trace, DateTime.UtcNow.AddMinutes(-1));
+        bigQuery.AddJob(new EmulatedJob("p1", "ds_t--1_00001_load--dispatch", "EU", EmulatedJobType.Load, "bqtail@example.com", DateTimeOffset.UtcNow.AddSeconds(-50))
+        {
+            RunningAt = DateTimeOffset.UtcNow.AddSeconds(-50),
+        });
+        Assert.Equal(0, (await Run(environment, "once", "--config", Config(), "--max-cycles", "1")).Code);
+
+        var (code, stdout, _) = await Run(environment, "status", "--config", Config());
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"p1\s+EU\s+1\s+1\s+0\s+0\s+0\s+0", stdout);
+    }
 }
