@@ -15,11 +15,14 @@ public sealed class WindowFirer(DispatchConfig config, IObjectStore store)
     public async Task<WindowOutcome> Fire(WindowBatch batch, CancellationToken cancellation) =>
         new(await BoundedParallel.Map(batch.Windows, config.HandOffParallelism, Fire, cancellation));
 
+    /// <summary>Where BqTail expects the window: its object name under the batch prefix.</summary>
+    public string Destination(WindowWork window) => TriggerPaths.Batch(config.TriggerBaseUrl, config.BatchPrefix, window.ObjectName);
+
     private async Task<WindowResult> Fire(WindowWork window, CancellationToken ct)
     {
         try
         {
-            var batchUrl = TriggerPaths.Batch(config.TriggerBaseUrl, config.BatchPrefix, window.ObjectName);
+            var batchUrl = Destination(window);
             var copy = await store.CopyIfAbsent(window.Url, window.Generation, batchUrl, ct);
             if (copy == CopyOutcome.SourceChanged)
             {

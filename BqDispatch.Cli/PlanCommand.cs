@@ -1,0 +1,45 @@
+using BqDispatch.Core.Dispatch;
+using BqDispatch.Core.Hosting;
+
+namespace BqDispatch.Cli;
+
+/// <summary>Dry run: what the next cycle would hand off, fire, hold back (and why), remove and evict. Changes nothing.</summary>
+public static class PlanCommand
+{
+    public static async Task<int> Run(
+        Options options, TextWriter stdout, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellation)
+    {
+        using var setup = await DispatcherSetup.Create(options.Config, environment, cancellation);
+        var preview = await CyclePreview.Of(setup.Activities, setup.Settings(), DateTimeOffset.UtcNow, cancellation);
+        await stdout.WriteLineAsync(Describe(preview));
+        return preview.Scan.RootError is null ? 0 : 1;
+    }
+
+    public static string Describe(CyclePreview preview)
+    {
+        var scan = preview.Scan;
+        if (scan.RootError is { } rootError)
+        {
+            return $"cannot plan: {rootError}";
+        }
+
+        var lines = new List<string>();
+        lines.AddRange(preview.HandOffs.Select(m => $"hand off   {m.Source}\n        →  {m.Destination}"));
+        lines.AddRange(preview.Windows.Select(m => $"fire       {m.Source}\n        →  {m.Destination}"));
+        lines.AddRange(preview.Held.Select(h => $"hold       {h.Url}\n           ({h.Kind.ToString().ToLowerInvariant()} jobs active in {h.Project}: {h.Active}, limit {h.Limit})"));
+        lines.AddRange(preview.Removals.Select(url => $"remove     {url}"));
+        lines.AddRange(preview.Evictions.Select(m => $"evict      {m.Source}\n        →  {m.Destination}"));
+        lines.AddRange(scan.Errors.Select(e => $"problem    {e}"));
+        lines.AddRange(scan.Projects.Select(p =>
+            $"waiting    {p.Project}: {p.Count} traces whose job runs or is pending, {p.NoFound} unknown to BigQuery, {p.Unresolved} unresolved"));
+        if (scan.DoneTotal > scan.Done.Count || scan.DueWindowsTotal > scan.DueWindows.Count)
+        {
+            lines.Add($"later      {scan.DoneTotal - scan.Done.Count} more DONE traces and {scan.DueWindowsTotal - scan.DueWindows.Count} more due windows beyond this cycle's chunk");
+        }
+
+        lines.Add($"in short   {preview.HandOffs.Count} hand-offs, {preview.Windows.Count} windows, {preview.Held.Count} held, " +
+            $"{preview.Removals.Count} removals, {preview.Evictions.Count} evictions; {scan.WindowsNotDue} windows not due yet, " +
+            $"{scan.Ignored} other objects ignored (dry run: nothing was changed)");
+        return string.Join('\n', lines);
+    }
+}
