@@ -67,6 +67,12 @@ public static class CommandLine
             await stderr.WriteLineAsync($"bqdispatch: {e.Message}");
             return 2;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Anything unforeseen still ends in one line, not a stack trace.
+            await stderr.WriteLineAsync($"bqdispatch: unexpected error: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
     }
 }
 

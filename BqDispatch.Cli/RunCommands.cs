@@ -31,9 +31,19 @@ public static class RunCommands
         var failed = false;
         while (!stopping.IsCancellationRequested)
         {
-            var status = await RunOnce(setup, lanes, null, stderr, stopping);
-            await stdout.WriteLineAsync(StatusJson.Serialize(status));
-            failed = Report(status, stderr) != 0;
+            try
+            {
+                var status = await RunOnce(setup, lanes, null, stderr, stopping);
+                await stdout.WriteLineAsync(StatusJson.Serialize(status));
+                failed = Report(status, stderr) != 0;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A service outlives one bad run: say what happened in one line and try again next minute.
+                failed = true;
+                await stderr.WriteLineAsync($"bqdispatch: run failed, retrying next minute: {e.GetType().Name}: {e.Message}");
+            }
+
             await SystemClock.Instance.Delay(UntilNextMinute(DateTimeOffset.UtcNow), stopping);
         }
 

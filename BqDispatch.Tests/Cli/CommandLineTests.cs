@@ -233,4 +233,18 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, code);
         Assert.Matches(@"p1\s+EU\s+1\s+1\s+0\s+0\s+0\s+0", stdout);
     }
+
+    [Fact]
+    public async Task An_unforeseen_failure_is_one_line_without_a_stack_trace()
+    {
+        Directory.CreateDirectory(Path.Combine(root, "tasks"));
+        var environment = new Dictionary<string, string?> { ["BIGQUERY_EMULATOR_HOST"] = "ftp://127.0.0.1:1" };
+
+        var (code, stdout, stderr) = await Run(environment, "once", "--config", Config(), "--max-cycles", "1");
+
+        Assert.Equal(1, code);
+        Assert.Empty(stdout);
+        Assert.Contains("BIGQUERY_EMULATOR_HOST", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
 }
