@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using BqDispatch.Core.BigQuery;
+
+namespace BqDispatch.Core.Storage.Gcs;
+
+// Sending, reading responses, Google error bodies, and the JSON fields of objects.
+public sealed partial class GcsStore
+{
+    /// <summary>Sends; transport failures and timeouts become StorageException status 0. Never reports headers.</summary>
+    private async Task<HttpResponseMessage> Send(HttpRequestMessage request, string url, CancellationToken cancellation)
+    {
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        try
+        {
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new StorageException(url, 0, $"{Operation(request)}: transport failure: {e.Message}", e);
+        }
+        catch (IOException e)
+        {
+            throw new StorageException(url, 0, $"{Operation(request)}: transport failure: {e.Message}", e);
+        }
+        catch (OperationCanceledException e) when (!cancellation.IsCancellationRequested)
+        {
+            throw new StorageException(url, 0, $"{Operation(request)}: timed out", e);
+        }
+    }
+
+    private async Task<JsonDocument> SendJson(HttpRequestMessage request, string url, CancellationToken cancellation)
+    {
+        using var response = await Send(request, url, cancellation);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorFrom(response, url, cancellation);
+        }
+
+        return await ParseJson(response, url, cancellation);
+    }
+
+    private static async Task<JsonDocument> ParseJson(HttpResponseMessage response, string url, CancellationToken cancellation)
+    {
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellation);
+            var document = await JsonDocument.ParseAsync(body, default, cancellation);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                document.Dispose();
+                throw Invalid(url, "the body is not a JSON object");
+            }
+
+            return document;
+        }
+        catch (JsonException e)
+        {
+            throw Invalid(url, "the body is not valid JSON: " + e.Message, e);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException
+                                  || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
+        {
+            throw new StorageException(url, 0, $"transport failure while reading the response: {e.Message}", e);
+        }
+    }
+
+    private static async Task<byte[]> ReadBody(HttpResponseMessage response, string url, CancellationToken cancellation)
+    {
+        try
+        {
+            return await response.Content.ReadAsByteArrayAsync(cancellation);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException
+                                  || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
+        {
+            throw new StorageException(url, 0, $"transport failure while reading the object: {e.Message}", e);
+        }
+    }
+
+    /// <summary>An object resource; its URL keeps the scheme and bucket of the request (<paramref name="requested"/>).</summary>
+    private static StoredObject ReadObject(JsonElement item, StorageUrl requested, string context)
+    {
+        var name = OptionalString(item, "name") ?? throw Invalid(context, "an object has no name");
+        var url = $"{requested.Scheme}://{requested.Bucket}/{name}";
+        var created = Time(item, "timeCreated", context);
+        var updated = item.TryGetProperty("updated", out _) ? Time(item, "updated", context) : created;
+        return new StoredObject(url, name[(name.LastIndexOf('/') + 1)..], Int64(item, "generation", context), Int64(item, "size", context), created, updated);
+    }
+
+    private static string? OptionalString(JsonElement item, string property) =>
+        item.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    // int64 values arrive as JSON strings; a JSON number is accepted too.
+    private static long Int64(JsonElement item, string property, string context)
+    {
+        if (item.TryGetProperty(property, out var value))
+        {
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number))
+            {
+                return number;
+            }
+
+            if (value.ValueKind == JsonValueKind.String
+                && long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number))
+            {
+                return number;
+            }
+        }
+
+        throw Invalid(context, $"'{property}' is missing or not an int64");
+    }
+
+    private static DateTimeOffset Time(JsonElement item, string property, string context) =>
+        OptionalString(item, property) is { } text
+        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+            ? time
+            : throw Invalid(context, $"'{property}' is missing or not an RFC 3339 time");
+
+    private static async Task<StorageException> ErrorFrom(HttpResponseMessage response, string url, CancellationToken cancellation)
+    {
+        var status = (int)response.StatusCode;
+        string? body;
+        try
+        {
+            body = await ReadLimited(response.Content, cancellation);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException
+                                  || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
+        {
+            body = null;
+        }
+
+        var (reason, message) = GoogleErrorParser.Parse(status, body);
+        var operation = response.RequestMessage is { } request ? Operation(request) + ": " : "";
+        return new StorageException(url, status, reason is null ? $"{operation}{status}: {message}" : $"{operation}{status} {reason}: {message}");
+    }
+
+    private static string Operation(HttpRequestMessage request)
+    {
+        var path = request.RequestUri?.AbsolutePath ?? "";
+        var kind = path.Contains("/rewriteTo/", StringComparison.Ordinal) ? "objects.rewrite"
+            : path.StartsWith("/upload/", StringComparison.Ordinal) || path.Contains("/upload/storage/", StringComparison.Ordinal) ? "objects.insert"
+            : request.Method == HttpMethod.Delete ? "objects.delete"
+            : path.EndsWith("/o", StringComparison.Ordinal) ? "objects.list"
+            : "objects.get";
+        return kind;
+    }
+
+    private static async Task<string> ReadLimited(HttpContent content, CancellationToken cancellation)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellation);
+        var buffer = new byte[ErrorBodyLimit];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellation)) > 0)
+        {
+            total += read;
+        }
+
+        return Encoding.UTF8.GetString(buffer, 0, total);
+    }
+
+    private static StorageUrl BucketUrl(string url)
+    {
+        var parsed = StorageUrl.ParseForStore(url);
+        return parsed.Scheme == StorageUrl.FileScheme
+            ? throw new StorageException(url, 400, "the Cloud Storage backend does not serve file URLs")
+            : parsed;
+    }
+
+    private static StorageUrl ObjectUrl(string url)
+    {
+        var parsed = BucketUrl(url);
+        return parsed.IsFolder ? throw new StorageException(url, 400, "an object URL must not end with '/'") : parsed;
+    }
+
+    private static StorageException Invalid(string url, string detail, Exception? inner = null) =>
+        new(url, 502, $"invalid response: {detail}", inner);
+
+    private sealed record ObjectInfo(StoredObject Stored, string? Md5Hash, string? Crc32c)
+    {
+        public long Generation => Stored.Generation;
+    }
+}
