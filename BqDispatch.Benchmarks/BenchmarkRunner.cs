@@ -40,7 +40,7 @@ public static class BenchmarkRunner
                 lowerBound += testbed.LowerBound(handed, document.BatchCount);
                 testbed.Remove(handed);
                 status = document.Status == StatusDocument.Ok ? "ok" : $"error: {document.Error}";
-                log.WriteLine($"[{workload.Name}] cycle {cycles}: {watch.Elapsed.TotalSeconds:F2}s, handed off {handed}, backlog {document.Totals.Backlog}, {status}");
+                log.WriteLine($"[{workload.Name}] cycle {cycles}: {watch.Elapsed.TotalSeconds:F2}s (jobs.list {document.ListTime}), handed off {handed}, backlog {document.Totals.Backlog}, {status}");
                 if (workload.Cycles is { } wanted ? cycles >= wanted : document.Totals.Backlog == 0 && handed == 0)
                 {
                     break;

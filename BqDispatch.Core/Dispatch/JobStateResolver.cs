@@ -23,16 +23,35 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
 {
     private const int ProjectParallelism = 4;
 
+    private static readonly JobState[] ActiveStates = [JobState.Pending, JobState.Running];
+
+    private readonly SemaphoreSlim listSlots = new(ProjectParallelism);
+
     // Learned once per resolver: without bigquery.jobs.listAll, list the dispatcher's own jobs.
     private volatile bool allUsersDenied;
 
-    /// <summary>Resolves <paramref name="lookups"/>; <paramref name="observeOnly"/> are projects that only need their active counts (due windows).</summary>
+    /// <summary>
+    /// Starts listing the active jobs of <paramref name="projects"/> before the traces are known, so the listing
+    /// overlaps other work; <see cref="Resolve"/> takes the results (and their failures) from there.
+    /// </summary>
+    public IReadOnlyDictionary<string, Task<JobListResult>> StartActiveListings(IEnumerable<string> projects, CancellationToken cancellation) =>
+        projects.Distinct(StringComparer.Ordinal).ToDictionary(p => p, p => ListJobs(p, ActiveStates, null, cancellation), StringComparer.Ordinal);
+
+    /// <summary>
+    /// Resolves <paramref name="lookups"/>; <paramref name="observeOnly"/> are projects that only need their active
+    /// counts (due windows); <paramref name="started"/> are active listings already under way.
+    /// </summary>
     public async Task<JobStates> Resolve(
-        IReadOnlyList<JobLookup> lookups, IReadOnlyCollection<string> observeOnly, DateTimeOffset now, CancellationToken cancellation)
+        IReadOnlyList<JobLookup> lookups,
+        IReadOnlyCollection<string> observeOnly,
+        DateTimeOffset now,
+        CancellationToken cancellation,
+        IReadOnlyDictionary<string, Task<JobListResult>>? started = null)
     {
+        started ??= new Dictionary<string, Task<JobListResult>>();
         var states = new JobStates();
         var byProject = lookups.GroupBy(l => l.Project, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        foreach (var project in observeOnly.Where(p => !byProject.ContainsKey(p)))
+        foreach (var project in observeOnly.Concat(started.Keys).Where(p => !byProject.ContainsKey(p)))
         {
             byProject[project] = [];
         }
@@ -44,7 +63,7 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
             new ParallelOptions { MaxDegreeOfParallelism = ProjectParallelism, CancellationToken = cancellation },
             async (entry, ct) =>
             {
-                var projectMisses = await Sweep(entry.Key, entry.Value, states, now, ct);
+                var projectMisses = await Sweep(entry.Key, entry.Value, started.GetValueOrDefault(entry.Key), states, now, ct);
                 lock (misses)
                 {
                     misses.AddRange(projectMisses);
@@ -56,11 +75,12 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
         return states;
     }
 
-    private async Task<List<JobLookup>> Sweep(string project, List<JobLookup> lookups, JobStates states, DateTimeOffset now, CancellationToken ct)
+    private async Task<List<JobLookup>> Sweep(
+        string project, List<JobLookup> lookups, Task<JobListResult>? startedActive, JobStates states, DateTimeOffset now, CancellationToken ct)
     {
         try
         {
-            var active = await List(project, [JobState.Pending, JobState.Running], null, states, ct);
+            var active = Account(states, await (startedActive ?? ListJobs(project, ActiveStates, null, ct)));
             Observe(project, active, states, now);
             var remaining = Record(project, lookups, active, states);
             if (remaining.Count == 0)
@@ -72,7 +92,7 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
             // minute of margin absorbs clock skew between Cloud Storage and BigQuery.
             var oldest = remaining.Min(l => l.TraceCreated) - TimeSpan.FromMinutes(1);
             var since = oldest > now - settings.Lookback ? oldest : now - settings.Lookback;
-            var done = await List(project, [JobState.Done], since, states, ct);
+            var done = Account(states, await ListJobs(project, [JobState.Done], since, ct));
             return Record(project, remaining, done, states);
         }
         catch (BigQueryException e) when (e.Status == 404)
@@ -95,20 +115,30 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
         }
     }
 
-    private async Task<JobListResult> List(string project, JobState[] filter, DateTimeOffset? since, JobStates states, CancellationToken ct)
+    private async Task<JobListResult> ListJobs(string project, JobState[] filter, DateTimeOffset? since, CancellationToken ct)
     {
-        var allUsers = settings.ListAllUsers && !allUsersDenied;
-        JobListResult result;
+        await listSlots.WaitAsync(ct);
         try
         {
-            result = await jobs.List(new JobListQuery(project, filter, since, null, allUsers), ct);
+            var allUsers = settings.ListAllUsers && !allUsersDenied;
+            try
+            {
+                return await jobs.List(new JobListQuery(project, filter, since, null, allUsers), ct);
+            }
+            catch (BigQueryException e) when (allUsers && e.IsAccessDenied)
+            {
+                allUsersDenied = true;
+                return await jobs.List(new JobListQuery(project, filter, since, null, AllUsers: false), ct);
+            }
         }
-        catch (BigQueryException e) when (allUsers && e.IsAccessDenied)
+        finally
         {
-            allUsersDenied = true;
-            result = await jobs.List(new JobListQuery(project, filter, since, null, AllUsers: false), ct);
+            listSlots.Release();
         }
+    }
 
+    private static JobListResult Account(JobStates states, JobListResult result)
+    {
         lock (states)
         {
             states.ListCalls++;

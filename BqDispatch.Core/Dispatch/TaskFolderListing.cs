@@ -22,9 +22,10 @@ public static class TaskFolderListing
 {
     private const int FolderParallelism = 8;
 
-    public static async Task<TaskFolderContents> Read(IObjectStore store, string asyncTaskUrl, string defaultProject, CancellationToken cancellation)
+    /// <summary>Classifies the <paramref name="root"/> listing and lists and classifies each proj: folder it names.</summary>
+    public static async Task<TaskFolderContents> Read(
+        IObjectStore store, string asyncTaskUrl, string defaultProject, Listing root, CancellationToken cancellation)
     {
-        var root = await store.List(asyncTaskUrl, cancellation);
         var traces = new List<TracedObject>();
         var windows = new List<WindowObject>();
         var markers = new List<StoredObject>();
@@ -33,10 +34,7 @@ public static class TaskFolderListing
 
         Classify(root.Objects, asyncTaskUrl, defaultProject, "", traces, windows, markers, ignored, errors);
 
-        var folders = root.Folders
-            .Select(url => (Url: url, Name: url[asyncTaskUrl.Length..].TrimEnd('/')))
-            .Where(f => f.Name.StartsWith("proj:", StringComparison.Ordinal))
-            .ToList();
+        var folders = ProjectFolders(root, asyncTaskUrl);
         var listings = await BoundedParallel.Map(
             folders,
             FolderParallelism,
@@ -71,6 +69,29 @@ public static class TaskFolderListing
 
         return new TaskFolderContents(traces, windows, markers, ignored, errors);
     }
+
+    /// <summary>
+    /// The BigQuery projects a root listing already names: its proj: folders, and the configured project when
+    /// traces lie at the root. Their jobs can be listed while the folders themselves are still being listed.
+    /// </summary>
+    public static IReadOnlyList<string> ProjectsNamed(Listing root, string asyncTaskUrl, string defaultProject)
+    {
+        var projects = ProjectFolders(root, asyncTaskUrl)
+            .Select(f => ProjectFolder.TryParse(f.Name, out var project, out _) ? project : null)
+            .OfType<string>()
+            .ToList();
+        if (root.Objects.Any(o => TraceName.TryParse(o.Url[asyncTaskUrl.Length..], out _)))
+        {
+            projects.Add(defaultProject);
+        }
+
+        return projects.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static List<(string Url, string Name)> ProjectFolders(Listing root, string asyncTaskUrl) => root.Folders
+        .Select(url => (Url: url, Name: url[asyncTaskUrl.Length..].TrimEnd('/')))
+        .Where(f => f.Name.StartsWith("proj:", StringComparison.Ordinal))
+        .ToList();
 
     private static void Classify(
         IReadOnlyList<StoredObject> objects,

@@ -13,15 +13,19 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
 
     public async Task<TaskFolderScan> Scan(ScanRequest request, CancellationToken cancellation)
     {
-        TaskFolderContents contents;
+        Listing root;
         try
         {
-            contents = await TaskFolderListing.Read(store, config.AsyncTaskURL, config.ProjectID, cancellation);
+            root = await store.List(config.AsyncTaskURL, cancellation);
         }
         catch (StorageException e)
         {
             return new TaskFolderScan { RootError = $"listing {config.AsyncTaskURL} failed: {e.Message}" };
         }
+
+        // The active jobs of the projects the root names are listed while their folders are listed.
+        var active = resolver.StartActiveListings(TaskFolderListing.ProjectsNamed(root, config.AsyncTaskURL, config.ProjectID), cancellation);
+        var contents = await TaskFolderListing.Read(store, config.AsyncTaskURL, config.ProjectID, root, cancellation);
 
         var now = request.Now;
         var thinkTime = TimeSpan.FromMilliseconds(config.ThinkTimeMs);
@@ -30,7 +34,7 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
 
         var observeOnly = config.MaxConcurrentLoad > 0 ? windows.Due.Select(w => w.Project).Distinct().ToList() : [];
         var lookups = considered.Select(t => new JobLookup(t.Project, t.Region, t.Name.JobId, t.Object.Created)).ToList();
-        var states = await resolver.Resolve(lookups, observeOnly, now, cancellation);
+        var states = await resolver.Resolve(lookups, observeOnly, now, cancellation, active);
 
         var traces = TraceClassification.Classify(considered, states, now, TimeSpan.FromHours(config.OrphanTraceTtlHours));
         var chunk = request.ChunkSize;

@@ -66,6 +66,34 @@ public abstract class RunLoopTests(StorageKind kind) : AcceptanceTests(kind)
     }
 
     [Fact]
+    public async Task Active_jobs_are_listed_while_the_project_folders_are_listed()
+    {
+        await using var f = await Fixture();
+        var trace = f.Trace("proj:p1:US/ds.t--1_00001_load--dispatch", TimeSpan.FromSeconds(10));
+        f.Job("p1", "ds_t--1_00001_load--dispatch", EmulatedJobType.Load, EmulatedJobState.Running, created: trace.Created);
+        var overlapped = false;
+        f.Store.BeforeOperation = async (operation, url) =>
+        {
+            if (operation == StoreOperation.List && url.Contains("proj:p1", StringComparison.Ordinal))
+            {
+                // Hold the folder listing until BigQuery has been asked, for at most 5 s: only an overlapping scan gets there.
+                for (var waited = 0; waited < 5000 && f.BigQuery.ListCalls == 0; waited += 10)
+                {
+                    await Task.Delay(10);
+                }
+
+                overlapped = f.BigQuery.ListCalls > 0;
+            }
+        };
+
+        var status = await f.Run();
+
+        Assert.True(overlapped);
+        Assert.Equal(1, status.Performance["p1"].Count);
+        Assert.Equal(1, f.BigQuery.ListCalls);
+    }
+
+    [Fact]
     public async Task L2_performance_json_is_written_after_every_cycle_in_bqtail_format()
     {
         await using var f = await Fixture();

@@ -42,6 +42,22 @@ public class JobStateResolverTests
     }
 
     [Fact]
+    public async Task An_active_listing_started_early_is_used_once_and_counted_once()
+    {
+        var jobs = Substitute.For<IJobsClient>();
+        jobs.List(Arg.Any<JobListQuery>(), Arg.Any<CancellationToken>()).Returns(Listed(Job("a", JobState.Running)));
+        var resolver = new JobStateResolver(jobs, Settings);
+
+        var started = resolver.StartActiveListings(["p", "p", "idle"], CancellationToken.None);
+        var states = await resolver.Resolve([Lookup("a", TimeSpan.FromMinutes(1))], [], Now, CancellationToken.None, started);
+
+        Assert.Equal(JobStatus.Running, states.StateOf("p", "a"));
+        Assert.Equal(2, states.ListCalls);
+        Assert.Contains("idle", states.Projects.Keys);
+        await jobs.Received(2).List(Arg.Any<JobListQuery>(), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
     public async Task No_done_listing_when_every_trace_is_active()
     {
         var jobs = Substitute.For<IJobsClient>();
