@@ -26,6 +26,8 @@ public static class BenchmarkRunner
         var windows = 0;
         long lowerBound = 0;
         var status = "";
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         await using (var memory = new MemorySampler())
         {
@@ -48,6 +50,8 @@ public static class BenchmarkRunner
             }
 
             watch.Stop();
+            self.Refresh();
+            var cpu = (self.TotalProcessorTime - cpuBefore).TotalSeconds;
             var counters = await testbed.Emulators.Counters();
             var storageCalls = counters.Storage;
             var bigQueryCalls = counters.BigQuery;
@@ -67,6 +71,7 @@ public static class BenchmarkRunner
                 cycles,
                 Math.Round(watch.Elapsed.TotalSeconds, 3),
                 Math.Round(watch.Elapsed.TotalSeconds / cycles, 3),
+                Math.Round(cpu, 2),
                 handOffs,
                 windows,
                 Math.Round(handOffs / watch.Elapsed.TotalSeconds, 1),

@@ -8,6 +8,7 @@ public sealed record Measurement(
     int Cycles,
     double WallSeconds,
     double SecondsPerCycle,
+    double DispatcherCpuSeconds,
     int HandOffs,
     int WindowsFired,
     double HandOffsPerSecond,
