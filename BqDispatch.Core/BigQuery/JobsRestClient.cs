@@ -28,8 +28,6 @@ public sealed class JobsRestClient : IJobsClient
     public const string ListFieldsMask =
         "nextPageToken,unreachable,jobs(jobReference,state,errorResult,configuration/jobType,statistics(creationTime,endTime))";
 
-    private const int ErrorBodyLimit = 64 * 1024;
-
     private readonly HttpClient http;
 
     public JobsRestClient(HttpClient http, string baseUrl = DefaultBaseUrl, int pageSize = DefaultPageSize)
@@ -264,35 +262,9 @@ public sealed class JobsRestClient : IJobsClient
 
     private static async Task<BigQueryException> ErrorFrom(HttpResponseMessage response, string operation, CancellationToken cancellation)
     {
-        var status = (int)response.StatusCode;
-        string? body;
-        try
-        {
-            body = await ReadLimited(response.Content, cancellation);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException
-                                  || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
-        {
-            body = null;
-        }
-
-        var (reason, message) = GoogleErrorParser.Parse(status, body);
+        var (status, reason, message) = await GoogleErrorParser.Read(response, cancellation);
         var prefix = reason is null ? $"{operation}: HTTP {status}" : $"{operation}: HTTP {status} {reason}";
         return new BigQueryException(status, reason, $"{prefix}: {message}");
-    }
-
-    private static async Task<string> ReadLimited(HttpContent content, CancellationToken cancellation)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellation);
-        var buffer = new byte[ErrorBodyLimit];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellation)) > 0)
-        {
-            total += read;
-        }
-
-        return Encoding.UTF8.GetString(buffer, 0, total);
     }
 
     private static BigQueryException Invalid(string operation, string detail, Exception? inner = null) =>

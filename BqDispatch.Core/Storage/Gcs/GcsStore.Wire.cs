@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
-using BqDispatch.Core.BigQuery;
+using BqDispatch.Core.Google;
 
 namespace BqDispatch.Core.Storage.Gcs;
 
@@ -121,19 +120,7 @@ public sealed partial class GcsStore
 
     private static async Task<StorageException> ErrorFrom(HttpResponseMessage response, string url, CancellationToken cancellation)
     {
-        var status = (int)response.StatusCode;
-        string? body;
-        try
-        {
-            body = await ReadLimited(response.Content, cancellation);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException
-                                  || (e is OperationCanceledException && !cancellation.IsCancellationRequested))
-        {
-            body = null;
-        }
-
-        var (reason, message) = GoogleErrorParser.Parse(status, body);
+        var (status, reason, message) = await GoogleErrorParser.Read(response, cancellation);
         var operation = response.RequestMessage is { } request ? Operation(request) + ": " : "";
         return new StorageException(url, status, reason is null ? $"{operation}{status}: {message}" : $"{operation}{status} {reason}: {message}");
     }
@@ -147,20 +134,6 @@ public sealed partial class GcsStore
             : path.EndsWith("/o", StringComparison.Ordinal) ? "objects.list"
             : "objects.get";
         return kind;
-    }
-
-    private static async Task<string> ReadLimited(HttpContent content, CancellationToken cancellation)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellation);
-        var buffer = new byte[ErrorBodyLimit];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellation)) > 0)
-        {
-            total += read;
-        }
-
-        return Encoding.UTF8.GetString(buffer, 0, total);
     }
 
     private static StorageUrl BucketUrl(string url)

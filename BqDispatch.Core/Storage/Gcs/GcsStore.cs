@@ -32,8 +32,6 @@ public sealed partial class GcsStore : IObjectStore, IVersionedReader
     /// <summary>Partial-response mask of objects.rewrite.</summary>
     public const string RewriteFieldsMask = "done,rewriteToken,totalBytesRewritten,objectSize,resource(" + ObjectFieldsMask + ")";
 
-    private const int ErrorBodyLimit = 64 * 1024;
-
     // A precondition race that keeps contradicting itself (e.g. a destination created and deleted over and
     // over) is reported instead of looping.
     private const int MaxConflictRounds = 5;
