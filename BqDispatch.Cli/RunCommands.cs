@@ -13,7 +13,7 @@ public static class RunCommands
     {
         using var setup = await DispatcherSetup.Create(options.Config, environment, stopping);
         var status = await RunOnce(setup, new ThrottleLanes(), options.MaxCycles, stderr, stopping);
-        await stdout.WriteLineAsync(StatusJson.Serialize(status, indented: true));
+        await stdout.WriteLineAsync(StatusPublisher.DocumentText(status));
         return Report(status, stderr);
     }
 

@@ -1,4 +1,5 @@
 using BqDispatch.Core.Dispatch;
+using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Hosting;
 using Microsoft.ApplicationInsights;
 using Microsoft.Azure.Functions.Worker;
@@ -13,6 +14,10 @@ namespace BqDispatch.Functions;
 public sealed class DispatchActivityFunctions(
     LazyDispatcherSetup setup, TelemetryClient telemetry, ILogger<DispatchActivityFunctions> log)
 {
+    /// <summary>The settings of the next run of the chain, from the configuration as it is now.</summary>
+    [Function(FunctionNames.Settings)]
+    public async Task<RunSettings> Settings([ActivityTrigger] int run) => (await setup.Get(CancellationToken.None)).Settings();
+
     [Function(FunctionNames.Scan)]
     public async Task<TaskFolderScan> Scan([ActivityTrigger] ScanRequest request) =>
         await (await Activities()).Scanner.Scan(request, CancellationToken.None);
@@ -43,6 +48,16 @@ public sealed class DispatchActivityFunctions(
         foreach (var metric in request.Metrics)
         {
             telemetry.GetMetric(metric.Name).TrackValue(metric.Value);
+        }
+    }
+
+    /// <summary>The finished run's status document, to JournalURL/status.json (the status endpoint serves it).</summary>
+    [Function(FunctionNames.PublishRun)]
+    public async Task PublishRun([ActivityTrigger] StatusDocument document)
+    {
+        if (await (await Activities()).Publisher.PublishRun(document, CancellationToken.None) is { } error)
+        {
+            Log.PublishFailed(log, error);
         }
     }
 

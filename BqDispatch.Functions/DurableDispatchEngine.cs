@@ -53,4 +53,7 @@ public sealed class DurableDispatchEngine(TaskOrchestrationContext context) : ID
         published = status;
         return context.CallActivityAsync(FunctionNames.Publish, request, Retry);
     }
+
+    public Task PublishRun(StatusDocument document) =>
+        context.CallActivityAsync(FunctionNames.PublishRun, document, Retry);
 }

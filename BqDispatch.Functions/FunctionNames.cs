@@ -8,6 +8,8 @@ public static class FunctionNames
 
     public const string Orchestrator = "BqDispatchRun";
 
+    public const string Settings = "BqDispatchSettings";
+
     public const string Scan = "BqDispatchScan";
 
     public const string HandOff = "BqDispatchHandOff";
@@ -17,6 +19,8 @@ public static class FunctionNames
     public const string Cleanup = "BqDispatchCleanup";
 
     public const string Publish = "BqDispatchPublish";
+
+    public const string PublishRun = "BqDispatchPublishRun";
 
     public const string Status = "BqDispatchStatus";
 

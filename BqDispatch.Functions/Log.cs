@@ -19,9 +19,9 @@ internal static partial class Log
     public static partial void PublishFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information,
-        Message = "BqDispatch run {InstanceId} finished: status {Status}, {Cycles} cycles, handed off {HandedOff}, windows fired {WindowsFired}, backlog {Backlog}, last error {LastError}")]
+        Message = "BqDispatch run {Run} of {InstanceId} finished: status {Status}, {Cycles} cycles, handed off {HandedOff}, windows fired {WindowsFired}, backlog {Backlog}, last error {LastError}")]
     public static partial void RunFinished(
-        ILogger logger, string instanceId, string status, int cycles, int handedOff, int windowsFired, int backlog, string? lastError);
+        ILogger logger, string instanceId, int run, string status, int cycles, int handedOff, int windowsFired, int backlog, string? lastError);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "BqDispatch run-now {InstanceId}: {Outcome}")]
     public static partial void RunNowRefused(ILogger logger, string instanceId, StartOutcome outcome);

@@ -1,14 +1,15 @@
 using System.Collections;
-using BqDispatch.Core.Hosting;
+using BqDispatch.Functions;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-// Built-in HTTP model (HttpRequestData), so no ConfigureFunctionsWebApplication / ASP.NET Core integration:
-// CreateCheckStatusResponseAsync takes HttpRequestData. Durable registers itself (no AddDurableTask* here).
+// Built-in HTTP model (HttpRequestData), no ASP.NET Core integration. Durable registers itself (no AddDurableTask*
+// here); its payloads use the worker's serializer, which is ours, so the orchestration output is the CLI's document.
 var builder = FunctionsApplication.CreateBuilder(args);
+builder.Services.Configure<WorkerOptions>(worker => worker.Serializer = AppServices.Serializer);
 
 builder.Services
     .AddApplicationInsightsTelemetryWorkerService()
@@ -26,10 +27,9 @@ builder.Logging.Services.Configure<LoggerFilterOptions>(options =>
     }
 });
 
-// One dispatcher per process, from the CONFIG app setting (JSON text or its URL), built on first use.
 var environment = Environment.GetEnvironmentVariables()
     .Cast<DictionaryEntry>()
     .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
-builder.Services.AddSingleton(_ => new LazyDispatcherSetup(ct => DispatcherSetup.Create(null, environment, ct)));
+builder.Services.AddDispatcher(environment);
 
 builder.Build().Run();

@@ -11,12 +11,17 @@ public static class RunStates
         null => RunState.NotFound,
         OrchestrationRuntimeStatus.Pending => RunState.Pending,
         OrchestrationRuntimeStatus.Running => RunState.Running,
+#pragma warning disable CS0618 // Obsolete in the SDK, but a chain passing from one run to the next may still report it.
+        OrchestrationRuntimeStatus.ContinuedAsNew => RunState.Running,
+#pragma warning restore CS0618
         OrchestrationRuntimeStatus.Suspended => RunState.Suspended,
         OrchestrationRuntimeStatus.Completed => RunState.Completed,
         OrchestrationRuntimeStatus.Failed => RunState.Failed,
         OrchestrationRuntimeStatus.Terminated => RunState.Terminated,
-        _ => RunState.Unknown, // the obsolete ContinuedAsNew / Canceled, and anything newer
+        _ => RunState.Unknown, // the obsolete Canceled, and anything newer
     };
+
+    public static RunObservation Observe(OrchestrationMetadata? instance) => new(From(instance), instance?.LastUpdatedAt);
 
     public static InstanceView View(string instanceId, OrchestrationMetadata? instance) => instance is null
         ? new InstanceView(instanceId, RunState.NotFound)
@@ -26,6 +31,5 @@ public static class RunStates
             instance.CreatedAt,
             instance.LastUpdatedAt,
             instance.SerializedCustomStatus,
-            instance.SerializedOutput,
             instance.FailureDetails is { } failure ? $"{failure.ErrorType}: {failure.ErrorMessage}" : null);
 }

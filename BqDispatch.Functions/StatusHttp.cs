@@ -1,3 +1,4 @@
+using System.Net;
 using BqDispatch.Core.Hosting;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
@@ -6,8 +7,8 @@ using Microsoft.Extensions.Logging;
 
 namespace BqDispatch.Functions;
 
-/// <summary>GET /api/status: the latest status. POST /api/run: start a run now (check-status response).</summary>
-public sealed class StatusHttp(LazyDispatcherSetup setup, ILogger<StatusHttp> log)
+/// <summary>GET /api/status: the chain's state and the latest status. POST /api/run: start the chain now.</summary>
+public sealed class StatusHttp(LazyDispatcherSetup setup, TimeProvider clock, ILogger<StatusHttp> log)
 {
     [Function(FunctionNames.Status)]
     public async Task<HttpResponseData> Status(
@@ -15,13 +16,11 @@ public sealed class StatusHttp(LazyDispatcherSetup setup, ILogger<StatusHttp> lo
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellation)
     {
-        var instanceId = SingletonRun.InstanceId((await setup.Get(cancellation)).Config);
+        var dispatcher = await setup.Get(cancellation);
+        var instanceId = SingletonRun.InstanceId(dispatcher.Config);
         var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellation);
-        var reply = LatestStatus.Compose(RunStates.View(instanceId, instance));
-        var response = request.CreateResponse(reply.StatusCode);
-        _ = response.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
-        await response.WriteStringAsync(reply.Json, cancellation);
-        return response;
+        var lastRun = await dispatcher.Activities.Publisher.ReadLastRun(cancellation);
+        return await Json(request, LatestStatus.Compose(RunStates.View(instanceId, instance), lastRun), cancellation);
     }
 
     [Function(FunctionNames.RunNow)]
@@ -30,13 +29,26 @@ public sealed class StatusHttp(LazyDispatcherSetup setup, ILogger<StatusHttp> lo
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellation)
     {
-        var start = await DispatchStarter.Start(client, await setup.Get(cancellation), cancellation);
+        var instanceId = SingletonRun.InstanceId((await setup.Get(cancellation)).Config);
+        var start = await DispatchStarter.Start(client, instanceId, watchdog: false, clock.GetUtcNow(), cancellation);
         if (start.Outcome != StartOutcome.Started)
         {
             Log.RunNowRefused(log, start.InstanceId, start.Outcome);
         }
 
-        return await client.CreateCheckStatusResponseAsync(
-            request, start.InstanceId, RunNow.StatusCodeFor(start.Outcome), cancellation);
+        return await Json(request, RunNow.Reply(instanceId, start.Outcome, RunNow.StatusUrlBeside(request.Url)), cancellation);
+    }
+
+    private static async Task<HttpResponseData> Json(HttpRequestData request, StatusReply reply, CancellationToken cancellation)
+    {
+        var response = request.CreateResponse(reply.StatusCode);
+        _ = response.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
+        if (reply.StatusCode == HttpStatusCode.Accepted)
+        {
+            _ = response.Headers.TryAddWithoutValidation("Location", RunNow.StatusUrlBeside(request.Url).ToString());
+        }
+
+        await response.WriteStringAsync(reply.Json, cancellation);
+        return response;
     }
 }

@@ -45,7 +45,7 @@ public static class DemoCommand
         var engine = new InProcessEngine(setup.Activities, new ThrottleLanes(), SystemClock.Instance, line => stderr.WriteLine("demo: " + line), stopping);
         var status = await DispatchRun.Execute(engine, setup.Settings(options.MaxCycles ?? DefaultCycles));
 
-        await stdout.WriteLineAsync(StatusJson.Serialize(status, indented: true));
+        await stdout.WriteLineAsync(StatusPublisher.DocumentText(status));
         await stderr.WriteLineAsync($"demo: API calls: {storage.Requests.Count} Cloud Storage, {bigQuery.ListCalls} jobs.list, {bigQuery.GetCalls} jobs.get; hand-offs landed in {DemoWorkload.Trigger}:");
         foreach (var name in Names(storage, "demo-trigger"))
         {

@@ -34,7 +34,9 @@ public static class DispatchRun
             }
         }
 
-        return status.Snapshot(engine.UtcNow);
+        var document = status.Snapshot(engine.UtcNow);
+        await engine.PublishRun(document);
+        return document;
     }
 
     /// <summary>One cycle; returns true when the task folder itself could not be listed.</summary>

@@ -36,4 +36,7 @@ public interface IDispatchEngine
 
     /// <summary>Activity (plus custom status): publish the status after a cycle, including performance.json.</summary>
     Task Publish(StatusDocument status);
+
+    /// <summary>Activity: publish the finished run's status document (JournalURL/status.json), the one the CLI prints.</summary>
+    Task PublishRun(StatusDocument document);
 }

@@ -1,13 +1,13 @@
 using System.Text.Json;
+using BqDispatch.Core.Dispatch.Status;
 
 namespace BqDispatch.Core.Hosting;
 
 /// <summary>
-/// The JSON options of Durable payloads in the Functions isolated worker: System.Text.Json defaults with
-/// case-insensitive reading (what ConfigureFunctionsWorkerDefaults sets), so PascalCase on the wire.
-/// Newtonsoft attributes on the status types do not apply there.
+/// The JSON options of every Durable payload (orchestration input and output, activity inputs and results, entity
+/// state, custom status): the status document's own options, so the orchestration output is the CLI's document.
 /// </summary>
 public static class DurableJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General) { PropertyNameCaseInsensitive = true };
+    public static JsonSerializerOptions Options => StatusJson.Options;
 }

@@ -1,12 +1,11 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace BqDispatch.Core.Hosting;
 
 /// <summary>What a host knows about the dispatch instance, read from Durable's instance metadata.</summary>
 /// <param name="SerializedCustomStatus">The running summary (<see cref="RunSummary"/>) as JSON, if any.</param>
-/// <param name="SerializedOutput">The final status document as JSON, once the run completed.</param>
 /// <param name="Failure">The failure message of a failed run.</param>
 public sealed record InstanceView(
     string InstanceId,
@@ -14,58 +13,78 @@ public sealed record InstanceView(
     DateTimeOffset? CreatedAt = null,
     DateTimeOffset? LastUpdatedAt = null,
     string? SerializedCustomStatus = null,
-    string? SerializedOutput = null,
     string? Failure = null);
 
 /// <summary>The status endpoint's answer.</summary>
 public sealed record StatusReply(HttpStatusCode StatusCode, string Json);
 
 /// <summary>
-/// The body of the "latest status" endpoint: the instance's state, its running summary (custom status) and,
-/// once the run is over, its status document (the orchestration output).
+/// The body of the "latest status" endpoint: the instance's state, the running summary of the run in progress
+/// (custom status), and the status document of the last finished run (JournalURL/status.json), embedded as its
+/// exact text, so it is byte for byte what `bqdispatch once` prints.
 /// </summary>
 public static class LatestStatus
 {
-    public static StatusReply Compose(InstanceView view)
+    public static StatusReply Compose(InstanceView view, string? lastRunDocument)
     {
-        var body = new JsonObject
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            ["InstanceId"] = view.InstanceId,
-            ["RuntimeStatus"] = view.State.ToString(),
-        };
-        if (view.State == RunState.NotFound)
-        {
-            body["Message"] = "no run has been started yet under this instance id";
-            return new StatusReply(HttpStatusCode.NotFound, body.ToJsonString());
+            json.WriteStartObject();
+            json.WriteString("InstanceId", view.InstanceId);
+            json.WriteString("RuntimeStatus", view.State.ToString());
+            if (view.State == RunState.NotFound)
+            {
+                json.WriteString("Message", "no run has been started yet under this instance id");
+            }
+            else
+            {
+                WriteTime(json, "CreatedAt", view.CreatedAt);
+                WriteTime(json, "LastUpdatedAt", view.LastUpdatedAt);
+                WriteEmbedded(json, "Summary", view.SerializedCustomStatus);
+                if (view.Failure is not null)
+                {
+                    json.WriteString("Failure", view.Failure);
+                }
+            }
+
+            WriteEmbedded(json, "LastRun", lastRunDocument);
+            json.WriteEndObject();
         }
 
-        body["CreatedAt"] = view.CreatedAt;
-        body["LastUpdatedAt"] = view.LastUpdatedAt;
-        body["Summary"] = Parse(view.SerializedCustomStatus);
-        body["Document"] = view.State == RunState.Completed ? Parse(view.SerializedOutput) : null;
-        if (view.Failure is not null)
-        {
-            body["Failure"] = view.Failure;
-        }
-
-        return new StatusReply(HttpStatusCode.OK, body.ToJsonString());
+        var code = view.State == RunState.NotFound ? HttpStatusCode.NotFound : HttpStatusCode.OK;
+        return new StatusReply(code, Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    // A payload that is not JSON (it always should be) is shown as text rather than failing the endpoint.
-    private static JsonNode? Parse(string? json)
+    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? time)
     {
-        if (string.IsNullOrWhiteSpace(json))
+        if (time is { } value)
         {
-            return null;
+            json.WriteString(name, value);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    // Embedded as the stored text; a payload that is not JSON (it always should be) is shown as a string.
+    private static void WriteEmbedded(Utf8JsonWriter json, string name, string? text)
+    {
+        json.WritePropertyName(name);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            json.WriteNullValue();
+            return;
         }
 
         try
         {
-            return JsonNode.Parse(json);
+            json.WriteRawValue(text, skipInputValidation: false);
         }
         catch (JsonException)
         {
-            return JsonValue.Create(json);
+            json.WriteStringValue(text);
         }
     }
 }

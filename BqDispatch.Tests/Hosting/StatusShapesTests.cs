@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Hosting;
 using Xunit;
@@ -118,48 +119,38 @@ public class StatusShapesTests
     [Fact]
     public void No_instance_yet_is_a_404_with_a_reason()
     {
-        var reply = LatestStatus.Compose(new InstanceView("bqdispatch-1", RunState.NotFound));
+        var reply = LatestStatus.Compose(new InstanceView("bqdispatch-1", RunState.NotFound), null);
 
         Assert.Equal(HttpStatusCode.NotFound, reply.StatusCode);
         using var body = JsonDocument.Parse(reply.Json);
         Assert.Equal("NotFound", body.RootElement.GetProperty("RuntimeStatus").GetString());
+        Assert.Equal(JsonValueKind.Null, body.RootElement.GetProperty("LastRun").ValueKind);
     }
 
     [Fact]
-    public void A_running_instance_shows_its_summary_and_no_document()
+    public void A_running_instance_shows_its_summary_and_the_last_runs_document_as_published()
     {
         var summary = JsonSerializer.Serialize(RunSummary.From(Document(2, 1, 0)), DurableJson.Options);
+        var lastRun = StatusPublisher.DocumentText(Document(5, 3, 0));
 
-        var reply = LatestStatus.Compose(new InstanceView(
-            "bqdispatch-1", RunState.Running, SerializedCustomStatus: summary, SerializedOutput: "{\"Status\":\"ok\"}"));
+        var reply = LatestStatus.Compose(new InstanceView("bqdispatch-1", RunState.Running, SerializedCustomStatus: summary), lastRun);
 
         Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
         using var body = JsonDocument.Parse(reply.Json);
         Assert.Equal(2, body.RootElement.GetProperty("Summary").GetProperty("Cycles").GetInt32());
-        Assert.Equal(JsonValueKind.Null, body.RootElement.GetProperty("Document").ValueKind);
-    }
-
-    [Fact]
-    public void A_completed_instance_shows_its_status_document()
-    {
-        var output = JsonSerializer.Serialize(Document(5, 3, 0), DurableJson.Options);
-
-        var reply = LatestStatus.Compose(new InstanceView(
-            "bqdispatch-1", RunState.Completed, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null, output));
-
-        using var body = JsonDocument.Parse(reply.Json);
-        Assert.Equal(5, body.RootElement.GetProperty("Document").GetProperty("Cycles").GetInt32());
-        Assert.Equal("Completed", body.RootElement.GetProperty("RuntimeStatus").GetString());
+        Assert.Equal(5, body.RootElement.GetProperty("LastRun").GetProperty("Cycles").GetInt32());
+        Assert.Contains("\"LastRun\":" + lastRun + "}", reply.Json, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_failed_instance_shows_why_and_a_broken_payload_shows_as_text()
     {
         var reply = LatestStatus.Compose(new InstanceView(
-            "bqdispatch-1", RunState.Failed, SerializedCustomStatus: "not json", Failure: "TaskFailedException: scan"));
+            "bqdispatch-1", RunState.Failed, SerializedCustomStatus: "not json", Failure: "TaskFailedException: scan"), "{broken");
 
         using var body = JsonDocument.Parse(reply.Json);
         Assert.Equal("TaskFailedException: scan", body.RootElement.GetProperty("Failure").GetString());
         Assert.Equal("not json", body.RootElement.GetProperty("Summary").GetString());
+        Assert.Equal("{broken", body.RootElement.GetProperty("LastRun").GetString());
     }
 }

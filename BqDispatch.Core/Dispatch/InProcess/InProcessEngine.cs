@@ -43,6 +43,14 @@ public sealed class InProcessEngine(
         }
     }
 
+    public async Task PublishRun(StatusDocument document)
+    {
+        if (await Activity(() => activities.Publisher.PublishRun(document, CancellationToken.None)) is { } error)
+        {
+            log(error);
+        }
+    }
+
     /// <summary>One progress line per cycle for the operator.</summary>
     public static string CycleLine(StatusDocument status)
     {

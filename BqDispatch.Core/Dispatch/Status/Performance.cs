@@ -1,4 +1,4 @@
-using Newtonsoft.Json;
+using System.Text.Json.Serialization;
 
 namespace BqDispatch.Core.Dispatch.Status;
 
@@ -8,14 +8,14 @@ namespace BqDispatch.Core.Dispatch.Status;
 /// </summary>
 public sealed class Performance
 {
-    [JsonProperty(NullValueHandling = NullValueHandling.Ignore)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ProjectID { get; set; }
 
-    [JsonProperty(DefaultValueHandling = DefaultValueHandling.Ignore)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public string? Region { get; set; }
 
     /// <summary>Traces whose job is not DONE yet.</summary>
-    [JsonProperty(DefaultValueHandling = DefaultValueHandling.Ignore)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int Count { get; set; }
 
     /// <summary>Jobs BigQuery shows RUNNING in the project (windows fired, for a batching key).</summary>
@@ -31,6 +31,6 @@ public sealed class Performance
     public Metrics Throttled { get; set; } = new();
 
     /// <summary>Traces whose job BigQuery does not know.</summary>
-    [JsonProperty(DefaultValueHandling = DefaultValueHandling.Ignore)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int NoFound { get; set; }
 }

@@ -1,4 +1,4 @@
-using Newtonsoft.Json;
+using System.Text.Json.Serialization;
 
 namespace BqDispatch.Core.Dispatch.Status;
 
@@ -14,7 +14,7 @@ public sealed class StatusDocument
     public string Status { get; set; } = Ok;
 
     /// <summary>The last error message.</summary>
-    [JsonProperty(NullValueHandling = NullValueHandling.Ignore)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Error { get; set; }
 
     public DateTime Started { get; set; }

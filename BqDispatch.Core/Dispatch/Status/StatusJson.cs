@@ -1,19 +1,27 @@
-using Newtonsoft.Json;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace BqDispatch.Core.Dispatch.Status;
 
-/// <summary>The one JSON format of status documents and performance.json (UTC times with a Z, as Go writes them).</summary>
+/// <summary>
+/// The one JSON format of status documents and performance.json, and of every Durable payload (the Functions
+/// worker's serializer is built on <see cref="Options"/>), so the orchestration output is byte for byte the
+/// document the CLI prints. UTC times end with a Z, as Go writes them; text is not HTML-escaped.
+/// </summary>
 public static class StatusJson
 {
-    private static readonly JsonSerializerSettings Settings = new()
+    /// <summary>PascalCase, case-insensitive reading (the Functions worker's defaults), no HTML escaping.</summary>
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General)
     {
-        DateTimeZoneHandling = DateTimeZoneHandling.Utc,
-        DateFormatString = "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFF'Z'",
+        PropertyNameCaseInsensitive = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static string Serialize(object value, bool indented = false) =>
-        JsonConvert.SerializeObject(value, indented ? Formatting.Indented : Formatting.None, Settings);
+    private static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
+
+    public static string Serialize<T>(T value, bool indented = false) =>
+        JsonSerializer.Serialize(value, indented ? Indented : Options);
 
     public static T Deserialize<T>(string json) =>
-        JsonConvert.DeserializeObject<T>(json, Settings) ?? throw new JsonSerializationException("empty JSON document");
+        JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException("empty JSON document");
 }
