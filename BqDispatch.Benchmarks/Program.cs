@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using BqDispatch.Benchmarks;
 
-// usage: dotnet run -c Release --project BqDispatch.Benchmarks -- [--latency-ms 20] [--only name,name] [--json FILE] [--polling-parallelism 64]
+// usage: dotnet run -c Release --project BqDispatch.Benchmarks -- [--latency-ms 20] [--only name,name] [--json FILE] [--polling-parallelism 64] [--durable]
 // (--emulators NAME --now MS is the child process that serves the emulators of one workload)
 if (args.Length == 4 && args[0] == "--emulators" && args[2] == "--now")
 {
@@ -15,6 +15,7 @@ var latencyMs = 20;
 var pollingParallelism = 64;
 string? only = null;
 string? jsonFile = null;
+var durable = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -31,8 +32,11 @@ for (var i = 0; i < args.Length; i++)
         case "--json":
             jsonFile = args[++i];
             break;
+        case "--durable":
+            durable = true;
+            break;
         default:
-            Console.Error.WriteLine($"unknown argument {args[i]}; known: --latency-ms N, --only a,b, --json FILE, --polling-parallelism N");
+            Console.Error.WriteLine($"unknown argument {args[i]}; known: --latency-ms N, --only a,b, --json FILE, --polling-parallelism N, --durable");
             return 2;
     }
 }
@@ -42,6 +46,11 @@ if (selected.Count == 0)
 {
     Console.Error.WriteLine($"no workload matches '{only}'; known: {string.Join(", ", Workload.All.Select(w => w.Name))}");
     return 2;
+}
+
+if (durable)
+{
+    return await DurableComparison.Run(selected, TimeSpan.FromMilliseconds(latencyMs), pollingParallelism, Console.Error, Console.Out);
 }
 
 Console.Error.WriteLine($"benchmark: {selected.Count} workload(s), {latencyMs} ms per request on both emulators, per-job polling with {pollingParallelism} calls in flight");

@@ -19,14 +19,13 @@ public sealed class Testbed : IAsyncDisposable
         Workload = workload;
         Now = now;
         Emulators = emulators;
-        Config = ConfigLoader.Parse(
-            $$"""
+        ConfigJson = $$"""
             {"ProjectID":"p-sales","AsyncTaskURL":"gs://{{WorkloadSeeder.TasksBucket}}/{{WorkloadSeeder.TasksPrefix}}","TriggerBucket":"gs://bench-trigger",
              "JournalURL":"gs://bench-ops/Journal/","ErrorURL":"gs://bench-ops/errors/",
              "MaxConcurrentLoad":{{workload.MaxConcurrentLoad}},"ReservationTtlSec":{{workload.ReservationTtlSec}},
              "CyclePauseMs":10,"TimeToLiveInMin":30}
-            """,
-            new Dictionary<string, string?>());
+            """;
+        Config = ConfigLoader.Parse(ConfigJson, new Dictionary<string, string?>());
         http = new HttpClient(new RetryHandler { InnerHandler = new SocketsHttpHandler { MaxConnectionsPerServer = 512 } });
         Jobs = new JobsRestClient(http, emulators.Endpoints.BigQuery);
         Activities = DispatchActivities.Create(Config, new GcsStore(http, emulators.Endpoints.Storage), Jobs);
@@ -50,6 +49,9 @@ public sealed class Testbed : IAsyncDisposable
     public DateTimeOffset Now { get; }
 
     public EmulatorProcess Emulators { get; }
+
+    /// <summary>The dispatcher's configuration (short pauses, a long budget), as JSON and parsed.</summary>
+    public string ConfigJson { get; }
 
     public DispatchConfig Config { get; }
 

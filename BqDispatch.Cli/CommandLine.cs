@@ -16,6 +16,9 @@ public static class CommandLine
           run [--config X]                     a run every minute until SIGINT/SIGTERM (the cycle in flight finishes)
           demo [--max-cycles N]                no Google account needed: a seeded workload, the BigQuery emulator
                                                on 127.0.0.1 and in-memory storage, with live progress (8 cycles)
+          durable [--max-cycles N]             the demo in the Azure shape: the Functions app's orchestration, activities
+                                               and lane entities on the Durable Task runtime (Azure Storage backend on
+                                               Azurite, installed with npm on first use)
           plan [--config X]                    dry run: what the next cycle would hand off, fire, hold back and why
           status [--config X]                  the latest per-project figures, from JournalURL/performance.json
           decode <job id | trace name>         shows how bqtail's naming reads a job id or trace file name
@@ -41,6 +44,7 @@ public static class CommandLine
                 "once" => await RunCommands.Once(options, stdout, stderr, environment, stopping),
                 "run" => await RunCommands.Service(options, stdout, stderr, environment, stopping),
                 "demo" => await Demo.DemoCommand.Run(options, stdout, stderr, stopping),
+                "durable" => await Durable.DurableCommand.Run(options, stdout, stderr, stopping),
                 "plan" => await PlanCommand.Run(options, stdout, environment, stopping),
                 "status" => await StatusCommand.Run(options, stdout, stderr, environment, stopping),
                 "decode" => DecodeCommand.Run(options, stdout),

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using DurableTask.Core;
 using DurableTask.Core.Entities;
@@ -27,9 +28,9 @@ public sealed class FunctionCatalog
     /// <summary>Every function name found, by kind ("orchestrator", "activity", "entity").</summary>
     public List<(string Kind, string Name)> Found { get; } = [];
 
-    /// <param name="activityFault">Test hook: runs after an activity's body with its name, before its result is reported.</param>
+    /// <param name="afterActivity">Runs after an activity's body, before its result is reported.</param>
     public static FunctionCatalog Of(
-        Assembly app, DurableTaskShimFactory shims, IServiceProvider services, Func<string, Task>? activityFault = null)
+        Assembly app, DurableTaskShimFactory shims, IServiceProvider services, Func<ActivityRun, Task>? afterActivity = null)
     {
         var catalog = new FunctionCatalog();
         foreach (var method in app.GetTypes().SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.Instance)))
@@ -48,7 +49,7 @@ public sealed class FunctionCatalog
             }
             else if (parameters.Any(p => p.GetCustomAttribute<ActivityTriggerAttribute>() is not null))
             {
-                catalog.Activities.Add(name, () => shims.CreateActivity(name, new MethodActivity(name, method, services, activityFault)));
+                catalog.Activities.Add(name, () => shims.CreateActivity(name, new MethodActivity(name, method, services, afterActivity)));
                 catalog.Found.Add(("activity", name));
             }
             else if (parameters.Any(p => p.GetCustomAttribute<EntityTriggerAttribute>() is not null))
@@ -105,7 +106,7 @@ public sealed class FunctionCatalog
         }
     }
 
-    private sealed class MethodActivity(string name, MethodInfo method, IServiceProvider services, Func<string, Task>? fault) : ITaskActivity
+    private sealed class MethodActivity(string name, MethodInfo method, IServiceProvider services, Func<ActivityRun, Task>? after) : ITaskActivity
     {
         public Type InputType => method.GetParameters().Single(p => p.GetCustomAttribute<ActivityTriggerAttribute>() is not null).ParameterType;
 
@@ -117,10 +118,11 @@ public sealed class FunctionCatalog
             var arguments = method.GetParameters()
                 .Select(p => p.ParameterType == typeof(CancellationToken) ? CancellationToken.None : input)
                 .ToArray();
+            var started = Stopwatch.GetTimestamp();
             var result = await Awaited(method, Invoke(method, target, arguments));
-            if (fault is not null)
+            if (after is not null)
             {
-                await fault(name);
+                await after(new ActivityRun(name, Stopwatch.GetElapsedTime(started)));
             }
 
             return result;
@@ -134,6 +136,9 @@ public sealed class FunctionCatalog
             shims.CreateEntity(name, create(), EntityId.FromString(operations.InstanceId!)).ExecuteOperationBatchAsync(operations);
     }
 }
+
+/// <summary>One execution of an activity's body.</summary>
+public sealed record ActivityRun(string Name, TimeSpan Took);
 
 /// <summary>Name → factory, case-insensitive, any version: what TaskHubWorker asks for by name.</summary>
 public sealed class Registry<T> : INameVersionObjectManager<T>

@@ -11,8 +11,9 @@ namespace BqDispatch.DurableHost;
 
 /// <summary>How a local task hub runs.</summary>
 /// <param name="PollingInterval">Longest wait between queue polls when idle (Azure's default is 30 s).</param>
-/// <param name="ActivityFault">Test hook: runs after each activity's body, with its name; throwing fails that attempt.</param>
-public sealed record LocalTaskHubOptions(TimeSpan PollingInterval, Func<string, Task>? ActivityFault = null)
+/// <param name="AfterActivity">Runs after each activity's body with its name and duration (measurements; a fault
+/// injected here fails that attempt after its effects landed).</param>
+public sealed record LocalTaskHubOptions(TimeSpan PollingInterval, Func<ActivityRun, Task>? AfterActivity = null)
 {
     public static readonly LocalTaskHubOptions Default = new(TimeSpan.FromSeconds(1));
 }
@@ -62,7 +63,7 @@ public sealed class LocalTaskHub : IAsyncDisposable
         });
         await service.CreateIfNotExistsAsync();
 
-        var functions = FunctionCatalog.Of(typeof(AppServices).Assembly, shims, app, options.ActivityFault);
+        var functions = FunctionCatalog.Of(typeof(AppServices).Assembly, shims, app, options.AfterActivity);
         var worker = new TaskHubWorker(service, functions.Orchestrations, functions.Activities, functions.Entities, loggers)
         {
             // What the SDK's shims expect: failures travel as FailureDetails (TaskFailedException.FailureDetails).

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using DurableTask.Core.History;
@@ -94,8 +95,8 @@ public sealed class TaskHubDurableClient(AzureStorageOrchestrationService servic
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    /// <summary>The event types (DurableTask.Core's EventType names) of the history of the instance's current execution.</summary>
-    public async Task<IReadOnlyList<string>> HistoryEventTypes(string instanceId)
+    /// <summary>The history of the instance's current execution (each run of the chain is one execution), oldest first.</summary>
+    public async Task<IReadOnlyList<HistoryEntry>> History(string instanceId)
     {
         var states = await service.GetOrchestrationStateAsync(instanceId, allExecutions: false);
         if (states?.FirstOrDefault() is not { } state)
@@ -104,11 +105,13 @@ public sealed class TaskHubDurableClient(AzureStorageOrchestrationService servic
         }
 
         var json = await service.GetOrchestrationHistoryAsync(instanceId, state.OrchestrationInstance.ExecutionId);
-        using var history = System.Text.Json.JsonDocument.Parse(json);
-        return history.RootElement.EnumerateArray()
-            .Select(e => ((EventType)e.GetProperty("EventType").GetInt32()).ToString())
-            .ToList();
+        using var history = JsonDocument.Parse(json);
+        return history.RootElement.EnumerateArray().Select(HistoryEntry.Of).ToList();
     }
+
+    /// <summary>The event types (DurableTask.Core's EventType names) of the current execution's history.</summary>
+    public async Task<IReadOnlyList<string>> HistoryEventTypes(string instanceId) =>
+        (await History(instanceId)).Select(e => e.Type).ToList();
 
     private Task Send(string instanceId, HistoryEvent historyEvent) =>
         service.SendTaskOrchestrationMessageAsync(new TaskMessage
@@ -135,4 +138,31 @@ public sealed class TaskHubDurableClient(AzureStorageOrchestrationService servic
     private static TaskFailureDetails? Failure(FailureDetails? details) => details is null
         ? null
         : new TaskFailureDetails(details.ErrorType, details.ErrorMessage, details.StackTrace, Failure(details.InnerFailure), null);
+}
+
+/// <summary>
+/// One history event, as much of it as measurements need: what it is, when the runtime made it, and what pairs it
+/// with its answer (an activity's TaskScheduledId; an entity call's request id, which its EventRaised is named by).
+/// </summary>
+public sealed record HistoryEntry(string Type, DateTime Timestamp, int EventId, int? TaskScheduledId, string? Name, string? RequestId)
+{
+    public static HistoryEntry Of(JsonElement e)
+    {
+        string? Text(string name) => e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        var type = (EventType)e.GetProperty("EventType").GetInt32();
+        string? requestId = null;
+        if (type == EventType.EventSent && Text("Input") is { } input)
+        {
+            using var request = JsonDocument.Parse(input);
+            requestId = request.RootElement.TryGetProperty("id", out var id) ? id.GetString() : null;
+        }
+
+        return new HistoryEntry(
+            type.ToString(),
+            e.GetProperty("Timestamp").GetDateTime(),
+            e.GetProperty("EventId").GetInt32(),
+            e.TryGetProperty("TaskScheduledId", out var scheduled) ? scheduled.GetInt32() : null,
+            Text("Name"),
+            requestId);
+    }
 }

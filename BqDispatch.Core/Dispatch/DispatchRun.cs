@@ -18,24 +18,27 @@ public static class DispatchRun
         while (true)
         {
             var rootFailed = await Cycle(engine, settings, status, finished);
-            await engine.Publish(status.Snapshot(engine.UtcNow, withMaps: false));
-
+            var published = engine.Publish(status.Snapshot(engine.UtcNow, withMaps: false));
             if (rootFailed || engine.StopRequested
                 || (settings.MaxCycles is { } max && status.Cycles >= max)
                 || engine.UtcNow + settings.Pause >= deadline)
             {
-                break;
+                return await Finish(engine, status, published);
             }
 
-            await engine.Pause(settings.Pause);
+            // The cycle's status goes out during the pause, so publishing adds nothing to the time between cycles.
+            await Task.WhenAll(published, engine.Pause(settings.Pause));
             if (engine.StopRequested)
             {
-                break;
+                return await Finish(engine, status, Task.CompletedTask);
             }
         }
+    }
 
+    private static async Task<StatusDocument> Finish(IDispatchEngine engine, RunStatus status, Task lastPublish)
+    {
         var document = status.Snapshot(engine.UtcNow);
-        await engine.PublishRun(document);
+        await Task.WhenAll(lastPublish, engine.PublishRun(document));
         return document;
     }
 

@@ -46,12 +46,12 @@ public sealed class WatchdogTests(AzuriteFixture azurite)
         var second = await app.RunNow();
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
-        Assert.Equal("https://app.example/api/status", first.Headers["Location"]);
+        Assert.Equal("http://localhost:7071/api/status", first.Headers["Location"]);
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         using var body = JsonDocument.Parse(second.Body);
         Assert.Equal(app.InstanceId, body.RootElement.GetProperty("Id").GetString());
         Assert.Equal(nameof(StartOutcome.AlreadyActive), body.RootElement.GetProperty("Outcome").GetString());
-        Assert.Equal("https://app.example/api/status", body.RootElement.GetProperty("StatusQueryGetUri").GetString());
+        Assert.Equal("http://localhost:7071/api/status", body.RootElement.GetProperty("StatusQueryGetUri").GetString());
 
         // No Durable management URL: they carry the system key that can terminate or purge any instance.
         Assert.DoesNotContain("webhooks", first.Body + second.Body, StringComparison.Ordinal);

@@ -7,8 +7,6 @@ using BqDispatch.Emulators.BigQuery;
 using BqDispatch.Emulators.Storage;
 using Microsoft.ApplicationInsights;
 using Microsoft.ApplicationInsights.Extensibility;
-using Microsoft.Azure.Functions.Worker;
-using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,35 +15,33 @@ namespace BqDispatch.Functions.Tests.Support;
 /// <summary>
 /// The Functions app on a fresh task hub of the local Durable backend, against its own Cloud Storage and BigQuery
 /// emulators, with the demo's layout (gs://demo-dispatch/BqDispatch/Tasks/, trigger gs://demo-trigger, journal and
-/// errors in gs://demo-ops). The timer and HTTP functions are the app's own classes, called as the host would.
+/// errors in gs://demo-ops); its clock and its Application Insights client are the test's.
 /// </summary>
 public sealed class DurableApp : IAsyncDisposable
 {
-    private readonly ServiceProvider services;
-
-    private DurableApp(CloudStorageEmulator storage, BigQueryEmulator bigQuery, ServiceProvider services, LocalTaskHub hub, string instanceId)
+    private DurableApp(CloudStorageEmulator storage, BigQueryEmulator bigQuery, LocalFunctionsApp functions, ShiftedClock clock, CapturedTelemetry telemetry)
     {
         Storage = storage;
         BigQuery = bigQuery;
-        this.services = services;
-        Hub = hub;
-        InstanceId = instanceId;
+        Functions = functions;
+        Clock = clock;
+        Telemetry = telemetry;
     }
 
     public CloudStorageEmulator Storage { get; }
 
     public BigQueryEmulator BigQuery { get; }
 
-    public LocalTaskHub Hub { get; }
+    public LocalFunctionsApp Functions { get; }
 
-    public TaskHubDurableClient Client => Hub.Client;
+    public TaskHubDurableClient Client => Functions.Client;
 
-    public string InstanceId { get; }
-
-    public CapturedTelemetry Telemetry => services.GetRequiredService<CapturedTelemetry>();
+    public string InstanceId => Functions.InstanceId;
 
     /// <summary>The clock the timer and HTTP functions see; move it to make time pass for them.</summary>
-    public ShiftedClock Clock => (ShiftedClock)services.GetRequiredService<TimeProvider>();
+    public ShiftedClock Clock { get; }
+
+    public CapturedTelemetry Telemetry { get; }
 
     /// <summary>The demo's configuration with <paramref name="overrides"/> (key → value) on top.</summary>
     public static string Config(object? overrides = null)
@@ -74,18 +70,15 @@ public sealed class DurableApp : IAsyncDisposable
         }
 
         seed?.Invoke(storage, bigQuery);
-        var environment = Environment(storage, bigQuery, config);
+        var clock = new ShiftedClock();
         var telemetry = new CapturedTelemetry();
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton<TimeProvider>(new ShiftedClock())
-            .AddSingleton(telemetry)
-            .AddSingleton(telemetry.Client)
-            .AddDispatcher(environment)
-            .BuildServiceProvider();
-        var setup = await services.GetRequiredService<LazyDispatcherSetup>().Get(CancellationToken.None);
-        var hub = await LocalTaskHub.Start(azurite.ConnectionString, "t" + Guid.NewGuid().ToString("N")[..24], services, options);
-        return new DurableApp(storage, bigQuery, services, hub, SingletonRun.InstanceId(setup.Config));
+        var functions = await LocalFunctionsApp.Start(
+            azurite.ConnectionString,
+            "t" + Guid.NewGuid().ToString("N")[..24],
+            Environment(storage, bigQuery, config),
+            services => services.AddSingleton<TimeProvider>(clock).AddSingleton(telemetry.Client),
+            options);
+        return new DurableApp(storage, bigQuery, functions, clock, telemetry);
     }
 
     /// <summary>The process environment of the app: CONFIG and the emulator hosts.</summary>
@@ -96,20 +89,13 @@ public sealed class DurableApp : IAsyncDisposable
         [GoogleAccess.BigQueryEmulatorHostVariable] = bigQuery.HostAndPort,
     };
 
-    /// <summary>One timer tick, through the app's timer function.</summary>
-    public Task Tick() => Function<DispatchTimer>().Run(new TimerInfo(), Client, CancellationToken.None);
+    public Task Tick() => Functions.Tick();
 
-    /// <summary>GET https://app.example/api/status through the app's status function.</summary>
-    public Task<LocalResponse> GetStatus() =>
-        LocalHttp.Call("GET", new Uri("https://app.example/api/status?code=k"), r => Function<StatusHttp>().Status(r, Client, CancellationToken.None));
+    public Task<LocalResponse> GetStatus() => Functions.GetStatus();
 
-    /// <summary>POST https://app.example/api/run through the app's run-now function.</summary>
-    public Task<LocalResponse> RunNow() =>
-        LocalHttp.Call("POST", new Uri("https://app.example/api/run?code=k"), r => Function<StatusHttp>().StartRun(r, Client, CancellationToken.None));
+    public Task<LocalResponse> RunNow() => Functions.RunNow();
 
-    /// <summary>Starts one run directly (not chained unless asked), as a test needs it.</summary>
-    public Task<string> StartRun(RunChain chain) =>
-        Client.ScheduleNewOrchestrationInstanceAsync(FunctionNames.Orchestrator, chain, new StartOrchestrationOptions(InstanceId));
+    public Task<string> StartRun(RunChain chain) => Functions.StartRun(chain);
 
     /// <summary>Polls the instance until <paramref name="condition"/> holds (inputs, outputs and custom status included).</summary>
     public async Task<OrchestrationMetadata> WaitFor(Func<OrchestrationMetadata, bool> condition, TimeSpan? timeout = null)
@@ -130,13 +116,9 @@ public sealed class DurableApp : IAsyncDisposable
         throw new TimeoutException($"instance {InstanceId} never reached the expected state; last: {last?.RuntimeStatus} {last?.SerializedCustomStatus} {last?.FailureDetails}");
     }
 
-    public T Function<T>()
-        where T : class => ActivatorUtilities.CreateInstance<T>(services);
-
     public async ValueTask DisposeAsync()
     {
-        await Hub.DisposeAsync();
-        await services.DisposeAsync();
+        await Functions.DisposeAsync();
         await Storage.DisposeAsync();
         await BigQuery.DisposeAsync();
     }
