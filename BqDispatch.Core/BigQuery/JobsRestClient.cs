@@ -219,15 +219,18 @@ public sealed class JobsRestClient : IJobsClient
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    /// <summary>One GET; the parsed 2xx body, or null for a 404 when <paramref name="notFoundIsNull"/>.</summary>
+    /// <summary>
+    /// One GET; the parsed 2xx body, or null for a 404 when <paramref name="notFoundIsNull"/>. The whole response is read
+    /// within the call (headers and body), so the client's timeout and the retry handler's attempt timeout bound it.
+    /// </summary>
     private async Task<T?> Send<T>(Uri uri, string operation, JsonTypeInfo<T> type, bool notFoundIsNull, CancellationToken cancellation)
-        where T : class
+        where T : class, IWireResponse
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellation);
             if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
             {
                 return null;
@@ -238,13 +241,27 @@ public sealed class JobsRestClient : IJobsClient
                 throw await ErrorFrom(response, operation, cancellation);
             }
 
+            if (response.Content.Headers.ContentType?.MediaType is { } media && !media.Contains("json", StringComparison.OrdinalIgnoreCase))
+            {
+                throw Invalid(operation, $"the body is {media}, not JSON");
+            }
+
             await using var body = await response.Content.ReadAsStreamAsync(cancellation);
-            return await JsonSerializer.DeserializeAsync(body, type, cancellation)
+            var parsed = await JsonSerializer.DeserializeAsync(body, type, cancellation)
                 ?? throw Invalid(operation, "the body is JSON null");
+
+            // A proxy or a broken front end may answer 200 with Google's error envelope: that is no result.
+            return parsed.Error is { } error
+                ? throw Invalid(operation, "a 2xx answer carries an error: " + GoogleErrorParser.Describe(error, (int)response.StatusCode))
+                : parsed;
         }
         catch (JsonException e)
         {
-            throw Invalid(operation, "the body is not valid JSON: " + e.Message, e);
+            throw Invalid(operation, "the body cannot be read: " + e.Message, e);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        {
+            throw Invalid(operation, e.Message, e);
         }
         catch (HttpRequestException e)
         {
