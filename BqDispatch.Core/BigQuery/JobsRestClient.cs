@@ -263,6 +263,10 @@ public sealed class JobsRestClient : IJobsClient
         {
             throw Invalid(operation, e.Message, e);
         }
+        catch (GoogleTokenException e)
+        {
+            throw new BigQueryException(401, null, $"{operation}: {e.Message}");
+        }
         catch (HttpRequestException e)
         {
             throw new BigQueryException(0, null, $"{operation}: transport failure: {e.Message}", e);

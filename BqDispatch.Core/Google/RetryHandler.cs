@@ -164,6 +164,7 @@ public sealed class RetryHandler : DelegatingHandler
         // A body over the size limit would be as large on the next attempt.
         HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } => false,
         HttpRequestException or IOException => true,
+        GoogleTokenException token => token.IsTransient,
 
         // A timeout inside the pipeline (not the caller's token) surfaces as a cancellation.
         OperationCanceledException => !cancellation.IsCancellationRequested,

@@ -23,6 +23,10 @@ public sealed partial class GcsStore
         {
             throw Invalid(url, $"{Operation(request)}: {e.Message}", e);
         }
+        catch (GoogleTokenException e)
+        {
+            throw new StorageException(url, 401, $"{Operation(request)}: {e.Message}");
+        }
         catch (HttpRequestException e)
         {
             throw new StorageException(url, 0, $"{Operation(request)}: transport failure: {e.Message}", e);
