@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using BqDispatch.Core.Storage;
 
 namespace BqDispatch.Core.Configuration;
 
@@ -13,9 +14,14 @@ public static class ConfigLoader
     private static readonly string[] RegionVariables = ["FUNCTION_REGION", "GOOGLE_CLOUD_REGION"];
     private static readonly string[] UrlSchemes = ["gs://", "file://", "mem://"];
 
+    /// <summary>Most a configuration source may hold: 10 MiB (a real one is a few hundred bytes).</summary>
+    public const int MaxBytes = 10 * 1024 * 1024;
+
     /// <summary>
-    /// Loads the CONFIG setting or the CLI's --config value: JSON text when it starts with '{', a gs://, file:// or
-    /// mem:// URL read through <paramref name="readUrl"/>, else a local file path.
+    /// Loads the CONFIG setting or the CLI's --config value: JSON text when it starts with '{', a gs:// or mem:// URL
+    /// read through <paramref name="readUrl"/>, else a local file (a path, or a file:// URL). A source over
+    /// <see cref="MaxBytes"/> is refused, and so is a local file that is empty or not a regular file (a device such as
+    /// /dev/zero, a FIFO, a socket), which could otherwise block the read or never end it.
     /// </summary>
     /// <exception cref="ConfigException">The source cannot be read or the configuration is not valid.</exception>
     public static async Task<DispatchConfig> Load(
@@ -31,12 +37,17 @@ public static class ConfigLoader
 
         if (source.TrimStart().StartsWith('{'))
         {
-            return Parse(source, environment);
+            return source.Length > MaxBytes ? throw TooLarge("the configuration text", source.Length) : Parse(source, environment);
         }
 
-        var bytes = source.Contains("://", StringComparison.Ordinal)
-            ? await ReadUrl(source, readUrl, cancellation)
-            : await ReadFile(source, cancellation);
+        var bytes = source.StartsWith("file://", StringComparison.Ordinal) ? await ReadFile(LocalPath(source), source, cancellation)
+            : source.Contains("://", StringComparison.Ordinal) ? await ReadUrl(source, readUrl, cancellation)
+            : await ReadFile(source, source, cancellation);
+        if (bytes.Length > MaxBytes)
+        {
+            throw TooLarge(source, bytes.Length);
+        }
+
         var config = Parse(Text(bytes), environment);
         return config.URL.Length > 0 ? config : config with { URL = source };
     }
@@ -170,21 +181,70 @@ public static class ConfigLoader
         }
     }
 
-    private static async Task<byte[]> ReadFile(string path, CancellationToken cancellation)
+    private static string LocalPath(string url) =>
+        StorageUrl.TryParse(url, out var parsed) && !parsed.IsFolder
+            ? parsed.LocalPath
+            : throw new ConfigException($"config: '{url}' is not a file:///absolute/path URL of a file");
+
+    private static async Task<byte[]> ReadFile(string path, string source, CancellationToken cancellation)
     {
         try
         {
-            return await File.ReadAllBytesAsync(path, cancellation);
+            if (Directory.Exists(path))
+            {
+                throw new ConfigException($"config {source} is a directory, not a file");
+            }
+
+            var file = new FileInfo(path);
+            if (!file.Exists)
+            {
+                throw new ConfigException($"config file not found: {source}");
+            }
+
+            // A device, FIFO or socket reports no size; reading one could block, or never end (/dev/zero).
+            if (file.Length == 0)
+            {
+                throw new ConfigException($"config file {source} is empty or not a regular file (devices, FIFOs and sockets are refused)");
+            }
+
+            if (file.Length > MaxBytes)
+            {
+                throw TooLarge(source, file.Length);
+            }
+
+            await using var stream = file.OpenRead();
+            return await ReadAtMost(stream, source, cancellation);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new ConfigException($"config file not found: {path}", e);
+            throw new ConfigException($"config file not found: {source}", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException($"cannot read config file {path}: {e.Message.ReplaceLineEndings(" ")}", e);
+            throw new ConfigException($"cannot read config file {source}: {e.Message.ReplaceLineEndings(" ")}", e);
         }
     }
+
+    // The file may have grown since its size was checked: never read more than the cap allows.
+    private static async Task<byte[]> ReadAtMost(Stream stream, string source, CancellationToken cancellation)
+    {
+        using var content = new MemoryStream();
+        var chunk = new byte[81_920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellation)) > 0)
+        {
+            content.Write(chunk, 0, read);
+            if (content.Length > MaxBytes)
+            {
+                throw TooLarge(source, content.Length);
+            }
+        }
+
+        return content.ToArray();
+    }
+
+    private static ConfigException TooLarge(string source, long size) => new(
+        $"config: {source} holds {size.ToString("N0", CultureInfo.InvariantCulture)} bytes or more; a configuration may hold at most {MaxBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes (10 MiB)");
 
     // UTF-8, with or without a byte-order mark.
     private static string Text(byte[] bytes)

@@ -50,23 +50,28 @@ public sealed class DispatcherSetup : IDisposable
     {
         var policy = retry ?? RetryPolicy.Default;
         var source = configSource ?? environment.GetValueOrDefault("CONFIG") ?? "";
-        var router = new StorageRouter(new MemoryStore(), new FileStore());
+        var memory = new MemoryStore();
         var clients = new List<HttpClient>();
         try
         {
-            GoogleAccess? bigQueryAccess = null;
+            // The configuration is read on its own (file:// by the loader), with answers capped at its size limit.
+            var configReader = new StorageRouter().Register(StorageUrl.MemScheme, memory);
+            GoogleAccessSet? google = null;
             if (source.TrimStart().StartsWith("gs://", StringComparison.Ordinal))
             {
-                bigQueryAccess = await RegisterCloudStorage(router, clients, policy, environment, cancellation);
+                google = await GoogleAccess.ForStorageAndBigQuery(environment, null, cancellation);
+                configReader.Register(StorageUrl.GsScheme, CloudStorage(google.Storage, policy with { MaxResponseBytes = ConfigLoader.MaxBytes }, environment, clients));
             }
 
-            var config = await ConfigLoader.Load(source, environment, router.Read, cancellation);
-            if (bigQueryAccess is null && UsesCloudStorage(config))
+            var config = await ConfigLoader.Load(source, environment, configReader.Read, cancellation);
+            var router = new StorageRouter(memory, new FileStore(locations: FileLocations(config)));
+            if (UsesCloudStorage(config))
             {
-                bigQueryAccess = await RegisterCloudStorage(router, clients, policy, environment, cancellation);
+                google ??= await GoogleAccess.ForStorageAndBigQuery(environment, null, cancellation);
+                router.Register(StorageUrl.GsScheme, CloudStorage(google.Storage, policy, environment, clients));
             }
 
-            bigQueryAccess ??= await GoogleAccess.ForBigQuery(environment, null, cancellation);
+            var bigQueryAccess = google?.BigQuery ?? await GoogleAccess.ForBigQuery(environment, null, cancellation);
             var jobs = new JobsRestClient(Client(bigQueryAccess, clients, policy), JobsRestClient.BaseUrlFrom(environment));
             return new DispatcherSetup(config, router, clients, DispatchActivities.Create(config, router, jobs), policy);
         }
@@ -95,18 +100,18 @@ public sealed class DispatcherSetup : IDisposable
 
     public void Dispose() => clients.ForEach(c => c.Dispose());
 
-    private static bool UsesCloudStorage(DispatchConfig config) =>
-        new[] { config.AsyncTaskURL, config.JournalURL, config.ErrorURL, config.TriggerBaseUrl }
-            .Any(url => url.StartsWith("gs://", StringComparison.Ordinal));
+    private static IEnumerable<string> Locations(DispatchConfig config) =>
+        [config.AsyncTaskURL, config.JournalURL, config.ErrorURL, config.TriggerBaseUrl];
 
-    // One credential lookup for both APIs; returns BigQuery's access.
-    private static async Task<GoogleAccess> RegisterCloudStorage(
-        StorageRouter router, List<HttpClient> clients, RetryPolicy retry, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellation)
-    {
-        var access = await GoogleAccess.ForStorageAndBigQuery(environment, null, cancellation);
-        router.Register(StorageUrl.GsScheme, new GcsStore(Client(access.Storage, clients, retry), GcsStore.BaseUrlFrom(environment)));
-        return access.BigQuery;
-    }
+    private static bool UsesCloudStorage(DispatchConfig config) =>
+        Locations(config).Any(url => url.StartsWith("gs://", StringComparison.Ordinal));
+
+    // The file store serves the configured folders only, and follows no link below them.
+    private static List<string> FileLocations(DispatchConfig config) =>
+        Locations(config).Where(url => url.StartsWith("file://", StringComparison.Ordinal)).Select(url => StorageUrl.Parse(url).LocalPath).ToList();
+
+    private static GcsStore CloudStorage(GoogleAccess access, RetryPolicy retry, IReadOnlyDictionary<string, string?> environment, List<HttpClient> clients) =>
+        new(Client(access, clients, retry), GcsStore.BaseUrlFrom(environment));
 
     private static HttpClient Client(GoogleAccess access, List<HttpClient> clients, RetryPolicy retry)
     {
