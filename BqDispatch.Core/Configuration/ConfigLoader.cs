@@ -91,33 +91,33 @@ public static class ConfigLoader
             CorruptedFileURL = doc.String("CorruptedFileURL") ?? defaults.CorruptedFileURL,
             InvalidSchemaURL = doc.String("InvalidSchemaURL") ?? journalUrl + "invalid_schema",
             SlackCredentials = ReadSlackCredentials(doc),
-            MaxRetries = doc.Count("MaxRetries") ?? defaults.MaxRetries,
-            MaxTriggerDelayMs = doc.Count("MaxTriggerDelayMs") ?? defaults.MaxTriggerDelayMs,
-            TimeToLiveInMin = doc.Count("TimeToLiveInMin") ?? defaults.TimeToLiveInMin,
-            MaxConcurrentSQL = doc.Count("MaxConcurrentSQL") ?? defaults.MaxConcurrentSQL,
+            MaxRetries = Count(doc, "MaxRetries") ?? defaults.MaxRetries,
+            MaxTriggerDelayMs = Count(doc, "MaxTriggerDelayMs") ?? defaults.MaxTriggerDelayMs,
+            TimeToLiveInMin = Count(doc, "TimeToLiveInMin") ?? defaults.TimeToLiveInMin,
+            MaxConcurrentSQL = Count(doc, "MaxConcurrentSQL") ?? defaults.MaxConcurrentSQL,
             MaxConcurrentLoad = ReadMaxConcurrentLoad(doc) ?? defaults.MaxConcurrentLoad,
             RulesURL = doc.String("RulesURL") ?? defaults.RulesURL,
-            CheckInMs = doc.Count("CheckInMs") ?? defaults.CheckInMs,
+            CheckInMs = Count(doc, "CheckInMs") ?? defaults.CheckInMs,
             Rules = doc.RawJson("Rules"),
-            ThinkTimeMs = doc.Count("ThinkTimeMs") ?? defaults.ThinkTimeMs,
-            CyclePauseMs = doc.Count("CyclePauseMs") ?? defaults.CyclePauseMs,
-            MaxHandOffsPerCycle = AtLeastOne(doc, "MaxHandOffsPerCycle") ?? defaults.MaxHandOffsPerCycle,
-            OrphanTraceTtlHours = doc.Count("OrphanTraceTtlHours") ?? defaults.OrphanTraceTtlHours,
-            ReservationTtlSec = doc.Count("ReservationTtlSec") ?? defaults.ReservationTtlSec,
+            ThinkTimeMs = Count(doc, "ThinkTimeMs") ?? defaults.ThinkTimeMs,
+            CyclePauseMs = Count(doc, "CyclePauseMs") ?? defaults.CyclePauseMs,
+            MaxHandOffsPerCycle = Count(doc, "MaxHandOffsPerCycle") ?? defaults.MaxHandOffsPerCycle,
+            OrphanTraceTtlHours = Count(doc, "OrphanTraceTtlHours") ?? defaults.OrphanTraceTtlHours,
+            ReservationTtlSec = Count(doc, "ReservationTtlSec") ?? defaults.ReservationTtlSec,
             ListAllUsers = doc.Flag("ListAllUsers") ?? defaults.ListAllUsers,
-            JobListLookbackHours = doc.Count("JobListLookbackHours") ?? defaults.JobListLookbackHours,
-            MaxJobGetsPerCycle = doc.Count("MaxJobGetsPerCycle") ?? defaults.MaxJobGetsPerCycle,
-            JobGetParallelism = AtLeastOne(doc, "JobGetParallelism") ?? defaults.JobGetParallelism,
-            HandOffParallelism = AtLeastOne(doc, "HandOffParallelism") ?? defaults.HandOffParallelism,
-            OrphanMarkerTtlHours = doc.Count("OrphanMarkerTtlHours") ?? defaults.OrphanMarkerTtlHours,
+            JobListLookbackHours = Count(doc, "JobListLookbackHours") ?? defaults.JobListLookbackHours,
+            MaxJobGetsPerCycle = Count(doc, "MaxJobGetsPerCycle") ?? defaults.MaxJobGetsPerCycle,
+            JobGetParallelism = Count(doc, "JobGetParallelism") ?? defaults.JobGetParallelism,
+            HandOffParallelism = Count(doc, "HandOffParallelism") ?? defaults.HandOffParallelism,
+            OrphanMarkerTtlHours = Count(doc, "OrphanMarkerTtlHours") ?? defaults.OrphanMarkerTtlHours,
         };
     }
 
     // Both names may be given only if they agree: silently preferring one would hide a stale value.
     private static int? ReadMaxConcurrentLoad(ConfigDocument doc)
     {
-        var load = doc.Count(ConfigKeys.MaxConcurrentLoad);
-        var jobs = doc.Count(ConfigKeys.MaxConcurrentJobs);
+        var load = Count(doc, ConfigKeys.MaxConcurrentLoad);
+        var jobs = Count(doc, ConfigKeys.MaxConcurrentJobs);
         if (load is not null && jobs is not null && load != jobs)
         {
             throw new ConfigException(
@@ -133,12 +133,7 @@ public static class ConfigLoader
         return slack is null ? null : new SlackCredentials(slack.String("URL") ?? "", slack.String("Parameter") ?? "", slack.String("Key") ?? "");
     }
 
-    // Parallelism and per-cycle caps of 0 would make the dispatcher do nothing forever.
-    private static int? AtLeastOne(ConfigDocument doc, string key) => doc.Count(key) switch
-    {
-        0 => throw new ConfigException($"config: {key} must be at least 1"),
-        var count => count,
-    };
+    private static int? Count(ConfigDocument doc, string key) => doc.Count(key, ConfigRange.ByKey[key]);
 
     private static string RequiredFolderUrl(ConfigDocument doc, string key)
     {
