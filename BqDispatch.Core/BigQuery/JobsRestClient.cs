@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using BqDispatch.Core.Google;
+using BqDispatch.Core.Naming;
 
 namespace BqDispatch.Core.BigQuery;
 
@@ -56,12 +57,12 @@ public sealed class JobsRestClient : IJobsClient
     public async Task<JobListResult> List(JobListQuery query, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentException.ThrowIfNullOrWhiteSpace(query.ProjectId);
+        var operation = $"jobs.list {query.ProjectId}";
+        RefuseUnsafe(operation, query.ProjectId, null);
 
         var jobs = new List<JobSnapshot>();
         var unreachable = new List<string>();
         var seenTokens = new HashSet<string>(StringComparer.Ordinal);
-        var operation = $"jobs.list {query.ProjectId}";
         string? pageToken = null;
         var pages = 0;
         do
@@ -95,10 +96,8 @@ public sealed class JobsRestClient : IJobsClient
 
     public async Task<JobSnapshot?> Get(string projectId, string jobId, string? location, CancellationToken cancellation)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(projectId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
-
         var operation = $"jobs.get {projectId}:{jobId}";
+        RefuseUnsafe(operation, projectId, jobId);
         var job = await Send(GetUri(projectId, jobId, location), operation, BigQueryJsonContext.Default.JobResource, true, cancellation);
         return job is null ? null : ToSnapshot(job, projectId, operation);
     }
@@ -146,6 +145,23 @@ public sealed class JobsRestClient : IJobsClient
         }
 
         return new Uri(url.ToString());
+    }
+
+    /// <summary>
+    /// Ids go into the request path: one that is not a project or job id ('.', '..', '/', empty) would rewrite the URL,
+    /// so it is refused here too, whatever the caller checked.
+    /// </summary>
+    private static void RefuseUnsafe(string operation, string? projectId, string? jobId)
+    {
+        if (!ProjectId.IsValid(projectId))
+        {
+            throw new BigQueryException(400, "invalid", $"{operation}: '{projectId}' is not a BigQuery project id ({ProjectId.Rule})");
+        }
+
+        if (jobId is not null && !JobIdCodec.IsValidJobId(jobId))
+        {
+            throw new BigQueryException(400, "invalid", $"{operation}: '{jobId}' is not a BigQuery job id (letters, digits, '_' and '-')");
+        }
     }
 
     private static string WireName(JobState state) => state switch

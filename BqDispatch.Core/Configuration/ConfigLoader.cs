@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using BqDispatch.Core.Naming;
 using BqDispatch.Core.Storage;
 
 namespace BqDispatch.Core.Configuration;
@@ -64,6 +65,11 @@ public static class ConfigLoader
         var errorUrl = RequiredFolderUrl(doc, "ErrorURL");
         var projectId = doc.String("ProjectID") ?? FirstSet(environment, ProjectVariables)
             ?? throw new ConfigException("config: ProjectID is required: set ProjectID or GOOGLE_CLOUD_PROJECT");
+        if (!ProjectId.IsValid(projectId))
+        {
+            throw new ConfigException($"config: ProjectID '{projectId}' cannot be a BigQuery project id ({ProjectId.Rule})");
+        }
+
         var triggerBucket = doc.String("TriggerBucket") ?? projectId.Replace('-', '_') + "_bqtail";
         if (triggerBucket.Contains("://", StringComparison.Ordinal))
         {
