@@ -46,6 +46,12 @@ public sealed partial class FileStore
             }
         }
 
+        // Said plainly here; the file system would answer with an error that names something else.
+        if (ObjectNameLimits.FileProblem(segments) is { } problem)
+        {
+            throw new StorageException(url, 400, problem);
+        }
+
         var local = target.LocalPath;
         var rootPrefix = Root.EndsWith('/') ? Root : Root + "/";
         if (!local.StartsWith(rootPrefix, StringComparison.Ordinal) && local.TrimEnd('/') != Root)

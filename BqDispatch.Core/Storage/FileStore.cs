@@ -179,6 +179,8 @@ public sealed partial class FileStore : IObjectStore, IVersionedReader
         return Task.FromResult(DeleteOutcome.GenerationChanged);
     });
 
+    public string? NameProblem(string url) => ObjectNameLimits.FileProblem(FileUrl(url).Path.Split('/'));
+
     private static StoredObject Describe(StorageUrl url, DateTime lastWriteUtc, long size)
     {
         var time = new DateTimeOffset(DateTime.SpecifyKind(lastWriteUtc, DateTimeKind.Utc));
