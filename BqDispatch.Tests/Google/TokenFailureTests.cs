@@ -5,6 +5,7 @@ using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Google;
 using BqDispatch.Core.Hosting;
+using BqDispatch.Tests.Support;
 using Xunit;
 
 namespace BqDispatch.Tests.Google;
@@ -65,6 +66,24 @@ public sealed class TokenFailureTests : IDisposable
         Assert.Contains($"Google token request failed ({Credential}): the token endpoint answered HTTP 400 (invalid_grant)", stderr.ToString(), StringComparison.Ordinal);
         Assert.Equal(StatusDocument.Failed, StatusJson.Deserialize<StatusDocument>(stdout.ToString()).Status);
         AssertNoSecret(fake, stdout.ToString(), stderr.ToString(), Files());
+    }
+
+    [Fact]
+    public async Task A_token_endpoint_that_never_finishes_answering_costs_one_attempt()
+    {
+        await using var tokens = new HostileServer(Hostility.SlowHeaders);
+        var environment = new Dictionary<string, string?>
+        {
+            [GoogleAccess.CredentialsJsonVariable] = ServiceAccountAuthTests.ServiceAccountJson(key, $"http://{tokens.HostAndPort}/token"),
+        };
+        var oneSecond = OneAttempt with { AttemptTimeout = TimeSpan.FromSeconds(1) };
+        using var setup = await DispatcherSetup.Create(Config(), environment, CancellationToken.None, oneSecond);
+
+        var document = await setup.RunInProcess(new ThrottleLanes(), setup.Settings(maxCycles: 1), _ => { }, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.NotEmpty(tokens.Requests);
+        Assert.Contains("jobs.list p1: timed out", Assert.Single(document.Errors), StringComparison.Ordinal);
     }
 
     /// <summary>A token endpoint that answers <paramref name="status"/> and quotes the whole request form back.</summary>
