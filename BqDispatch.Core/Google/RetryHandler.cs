@@ -124,7 +124,7 @@ public sealed class RetryHandler : DelegatingHandler
             throw new TaskCanceledException("The run's time budget for Google calls is spent.", new TimeoutException());
         }
 
-        using var timeout = limit == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(limit, time);
+        using var timeout = limit is { } bounded ? new CancellationTokenSource(bounded, time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
         var response = await base.SendAsync(request, linked.Token);
         try
@@ -147,16 +147,16 @@ public sealed class RetryHandler : DelegatingHandler
         }
     }
 
-    /// <summary>The attempt timeout, cut to what is left before the call deadline.</summary>
-    private TimeSpan AttemptLimit()
+    /// <summary>The attempt timeout, cut to what is left before the call deadline; null when neither bounds it.</summary>
+    private TimeSpan? AttemptLimit()
     {
-        var left = CallDeadline.Left(time.GetUtcNow());
-        if (left is not { } runLeft)
+        TimeSpan? limit = policy.AttemptTimeout == Timeout.InfiniteTimeSpan ? null : policy.AttemptTimeout;
+        if (CallDeadline.Left(time.GetUtcNow()) is { } runLeft && (limit is null || runLeft < limit))
         {
-            return policy.AttemptTimeout;
+            limit = runLeft < TimeSpan.Zero ? TimeSpan.Zero : runLeft;
         }
 
-        return policy.AttemptTimeout == Timeout.InfiniteTimeSpan || runLeft < policy.AttemptTimeout ? runLeft : policy.AttemptTimeout;
+        return limit;
     }
 
     private static bool IsTransient(Exception e, CancellationToken cancellation) => e switch
