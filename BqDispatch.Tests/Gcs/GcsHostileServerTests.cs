@@ -9,7 +9,8 @@ namespace BqDispatch.Tests.Gcs;
 /// <summary>
 /// The Cloud Storage client, composed as deployed (retry policy, no redirects), against a server that answers like a
 /// broken or hostile one: every call ends within a bound of its attempt timeout with a StorageException naming the
-/// problem. Attempts are cut at 1 s; a call that is not over after 30 s fails the test.
+/// problem. Attempts are cut at 1 s; a call that is not over after 30 s fails the test. (Slow headers are the retry
+/// handler's alone, tested with the BigQuery client in HostileServiceTests.)
 /// </summary>
 public sealed class GcsHostileServerTests
 {
@@ -24,7 +25,6 @@ public sealed class GcsHostileServerTests
 
     [Theory]
     [InlineData(Hostility.SlowBody, "timed out")]
-    [InlineData(Hostility.SlowHeaders, "timed out")]
     [InlineData(Hostility.HugeBody, "larger than 1,048,576 bytes")]
     [InlineData(Hostility.InvalidJson, "the body cannot be read")]
     [InlineData(Hostility.Html, "the body is text/html, not JSON")]
@@ -44,17 +44,15 @@ public sealed class GcsHostileServerTests
         Assert.Empty(elsewhere.Requests);
     }
 
-    [Theory]
-    [InlineData(Hostility.SlowBody, "timed out")]
-    [InlineData(Hostility.HugeBody, "larger than 1,048,576 bytes")]
-    public async Task A_hostile_object_read_fails_in_time_with_a_clear_error(Hostility hostility, string expected)
+    [Fact]
+    public async Task An_object_read_larger_than_the_limit_fails_at_once()
     {
-        await using var server = new HostileServer(hostility);
+        await using var server = new HostileServer(Hostility.HugeBody);
         using var http = GoogleHttp.CreateClient(GoogleAccess.Unauthenticated("test"), new RetryHandler(ShortRetry));
         var store = new GcsStore(http, "http://" + server.HostAndPort);
 
         var error = await Assert.ThrowsAsync<StorageException>(() => store.Read("gs://bucket/config.json", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
 
-        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Contains("larger than 1,048,576 bytes", error.Message, StringComparison.Ordinal);
     }
 }
