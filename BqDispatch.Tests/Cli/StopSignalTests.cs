@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using BqDispatch.Cli;
 using BqDispatch.Core.Google;
 using BqDispatch.Tests.Support;
@@ -17,6 +18,8 @@ public sealed class StopSignalTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
+    private const int Sigterm = 15;
+
     private readonly List<string> stderr = [];
 
     [Fact]
@@ -26,7 +29,7 @@ public sealed class StopSignalTests : IDisposable
         using var process = await StartStuck(bigQuery, graceSeconds: 2);
 
         var watch = Stopwatch.StartNew();
-        Signal(process, "TERM");
+        Signal(process, Sigterm);
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(143, process.ExitCode);
@@ -41,11 +44,11 @@ public sealed class StopSignalTests : IDisposable
         await using var bigQuery = new HostileServer(Hostility.SlowHeaders);
         using var process = await StartStuck(bigQuery, graceSeconds: 600);
 
-        Signal(process, "TERM");
+        Signal(process, Sigterm);
 
         // Two signals sent before the first is handled would merge into one.
         Assert.True(await WaitFor(() => Errors().Any(line => line.Contains("SIGTERM: stopping", StringComparison.Ordinal)), TimeSpan.FromSeconds(30)));
-        Signal(process, "TERM");
+        Signal(process, Sigterm);
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(143, process.ExitCode);
@@ -128,12 +131,7 @@ public sealed class StopSignalTests : IDisposable
         return process;
     }
 
-    private static void Signal(Process process, string signal)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {process.Id}") { UseShellExecute = false })!;
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
-    }
+    private static void Signal(Process process, int signal) => Assert.Equal(0, Native.kill(process.Id, signal));
 
     private static async Task<bool> WaitFor(Func<bool> condition, TimeSpan limit)
     {
@@ -149,5 +147,12 @@ public sealed class StopSignalTests : IDisposable
         }
 
         return true;
+    }
+
+    private static class Native
+    {
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        internal static extern int kill(int pid, int signal);
     }
 }
