@@ -10,9 +10,6 @@ public static class CallDeadline
 {
     private static readonly AsyncLocal<DateTimeOffset?> Current = new();
 
-    /// <summary>The deadline in force, or null when calls are bounded only by their retry policy.</summary>
-    public static DateTimeOffset? Value => Current.Value;
-
     /// <summary>Sets the deadline for the calls made in this async context until the result is disposed.</summary>
     public static IDisposable Until(DateTimeOffset deadline)
     {
@@ -21,7 +18,7 @@ public static class CallDeadline
         return new Scope(previous);
     }
 
-    /// <summary>How long calls may still run at <paramref name="now"/>; null without a deadline.</summary>
+    /// <summary>How long calls may still run at <paramref name="now"/>; null without a deadline (calls are then bounded only by their retry policy).</summary>
     public static TimeSpan? Left(DateTimeOffset now) => Current.Value is { } deadline ? deadline - now : null;
 
     private sealed class Scope(DateTimeOffset? previous) : IDisposable
