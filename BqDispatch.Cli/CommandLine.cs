@@ -13,7 +13,8 @@ public static class CommandLine
         commands:
           once [--config X] [--max-cycles N]   one run: cycles until the time budget (or N cycles), then prints
                                                the status document as JSON; exit 0 when its Status is ok, else 1
-          run [--config X]                     a run every minute until SIGINT/SIGTERM (the cycle in flight finishes)
+          run [--config X]                     a run every minute until SIGINT/SIGTERM (the cycle in flight finishes;
+                                               a second signal, or BQDISPATCH_STOP_GRACE_SEC (25) later, ends it)
           demo [--max-cycles N]                no Google account needed: a seeded workload, the BigQuery emulator
                                                on 127.0.0.1 and in-memory storage, with live progress (8 cycles)
           durable [--max-cycles N]             the demo in the Azure shape: the Functions app's orchestration, activities
@@ -71,7 +72,13 @@ public static class CommandLine
             await stderr.WriteLineAsync($"bqdispatch: {e.Message}");
             return 2;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopped before a run began, e.g. while the configuration was being read.
+            await stderr.WriteLineAsync("bqdispatch: stopped");
+            return 1;
+        }
+        catch (Exception e)
         {
             // Anything unforeseen still ends in one line, not a stack trace.
             await stderr.WriteLineAsync($"bqdispatch: unexpected error: {e.GetType().Name}: {e.Message}");

@@ -52,11 +52,8 @@ public static class RunCommands
     }
 
     private static Task<StatusDocument> RunOnce(
-        DispatcherSetup setup, ThrottleLanes lanes, int? maxCycles, TextWriter stderr, CancellationToken stopping)
-    {
-        var engine = new InProcessEngine(setup.Activities, lanes, SystemClock.Instance, line => stderr.WriteLine(line), stopping);
-        return DispatchRun.Execute(engine, setup.Settings(maxCycles));
-    }
+        DispatcherSetup setup, ThrottleLanes lanes, int? maxCycles, TextWriter stderr, CancellationToken stopping) =>
+        setup.RunInProcess(lanes, setup.Settings(maxCycles), line => stderr.WriteLine(line), stopping);
 
     /// <summary>Runs start on the minute, as the Cloud Scheduler job of the original did.</summary>
     public static TimeSpan UntilNextMinute(DateTimeOffset now) =>

@@ -1,6 +1,6 @@
 // BqDispatch on Azure: a Flex Consumption Function App (.NET 10 isolated) with its storage (identity-based,
-// no shared keys), Application Insights on Log Analytics, and one user-assigned managed identity holding the roles
-// the app needs. Deploy into an existing resource group:
+// no shared keys, reachable only from the app's subnet by default), Application Insights on Log Analytics, and one
+// user-assigned managed identity holding the roles the app needs. Deploy into an existing resource group:
 //   az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json -p config=@config.json
 // No secret is a parameter: CONFIG and the Google credential configuration hold none.
 targetScope = 'resourceGroup'
@@ -41,17 +41,47 @@ param operatorPrincipalId string = ''
 @description('Pause the dispatcher: sets AzureWebJobs.BqDispatchTimer.Disabled (redeploying applies this value again).')
 param timerDisabled bool = false
 
+@description('Put the app in a new virtual network (service endpoint to storage, NAT gateway for its outbound calls) and let the storage account accept only that subnet, storageAllowedIpRanges and trusted Azure services. false: the account accepts every network.')
+param vnetEnabled bool = true
+
+@description('Storage public network access. Enabled: the public endpoint answers, subject to the network rules. Disabled: only private endpoints answer (this template creates none).')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param storagePublicNetworkAccess string = 'Enabled'
+
+@description('Public IP addresses or CIDR ranges that may reach the storage account when vnetEnabled, e.g. an operator\'s.')
+param storageAllowedIpRanges array = []
+
+@description('Allow basic (user name and password) publishing credentials for FTP and the SCM site. Deployments use Entra ID.')
+param basicPublishingCredentialsEnabled bool = false
+
+@description('Public IP addresses or CIDR ranges that may call the HTTP functions (status, run); empty for any (function keys still apply).')
+param appAllowedIpRanges array = []
+
 param tags object = {}
 
 var token = toLower(uniqueString(resourceGroup().id, name, location))
 var appName = 'func-${name}-${token}'
 var storageName = take('st${replace(name, '-', '')}${token}', 24)
 var deploymentContainer = 'app-package-${take(token, 8)}'
+var vnetName = 'vnet-${name}-${token}'
+var appSubnetId = vnetEnabled ? resourceId('Microsoft.Network/virtualNetworks/subnets', vnetName, 'app') : ''
 
 module identity 'modules/identity.bicep' = {
   name: 'identity'
   params: {
     name: 'id-${name}-${token}'
+    location: location
+    tags: tags
+  }
+}
+
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  params: {
+    name: vnetName
     location: location
     tags: tags
   }
@@ -64,7 +94,15 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainer: deploymentContainer
+    publicNetworkAccess: storagePublicNetworkAccess
+    networkDefaultAction: vnetEnabled ? 'Deny' : 'Allow'
+    allowedSubnetIds: vnetEnabled ? [appSubnetId] : []
+    allowedIpRanges: storageAllowedIpRanges
   }
+  // The subnet and its service endpoint exist before a network rule names them.
+  dependsOn: [
+    network
+  ]
 }
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -102,6 +140,9 @@ module app 'modules/functionapp.bicep' = {
     appInsightsConnectionString: monitoring.outputs.connectionString
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    subnetId: appSubnetId
+    basicPublishingCredentialsEnabled: basicPublishingCredentialsEnabled
+    allowedIpRanges: appAllowedIpRanges
     appSettings: {
       CONFIG: config
       GOOGLE_CREDENTIALS_JSON: googleCredentialsJson

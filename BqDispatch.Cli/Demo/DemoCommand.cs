@@ -42,8 +42,8 @@ public static class DemoCommand
         await stderr.WriteLineAsync($"demo: Cloud Storage emulator on {storage.HostAndPort}, BigQuery emulator on {bigQuery.HostAndPort} ({latency.TotalMilliseconds} ms per request)");
         await stderr.WriteLineAsync($"demo: {Count(storage, "demo-dispatch")} objects waiting in {config.AsyncTaskURL}; MaxConcurrentSQL {config.MaxConcurrentSQL}, MaxConcurrentLoad {config.MaxConcurrentLoad}");
 
-        var engine = new InProcessEngine(setup.Activities, new ThrottleLanes(), SystemClock.Instance, line => stderr.WriteLine("demo: " + line), stopping);
-        var status = await DispatchRun.Execute(engine, setup.Settings(options.MaxCycles ?? DefaultCycles));
+        var status = await setup.RunInProcess(
+            new ThrottleLanes(), setup.Settings(options.MaxCycles ?? DefaultCycles), line => stderr.WriteLine("demo: " + line), stopping);
 
         await stdout.WriteLineAsync(StatusPublisher.DocumentText(status));
         await stderr.WriteLineAsync($"demo: API calls: {storage.Requests.Count} Cloud Storage, {bigQuery.ListCalls} jobs.list, {bigQuery.GetCalls} jobs.get; hand-offs landed in {DemoWorkload.Trigger}:");

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using BqDispatch.Core.Google;
+using BqDispatch.Core.Naming;
 
 namespace BqDispatch.Core.BigQuery;
 
@@ -56,12 +57,12 @@ public sealed class JobsRestClient : IJobsClient
     public async Task<JobListResult> List(JobListQuery query, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentException.ThrowIfNullOrWhiteSpace(query.ProjectId);
+        var operation = $"jobs.list {query.ProjectId}";
+        RefuseUnsafe(operation, query.ProjectId, null);
 
         var jobs = new List<JobSnapshot>();
         var unreachable = new List<string>();
         var seenTokens = new HashSet<string>(StringComparer.Ordinal);
-        var operation = $"jobs.list {query.ProjectId}";
         string? pageToken = null;
         var pages = 0;
         do
@@ -95,10 +96,8 @@ public sealed class JobsRestClient : IJobsClient
 
     public async Task<JobSnapshot?> Get(string projectId, string jobId, string? location, CancellationToken cancellation)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(projectId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
-
         var operation = $"jobs.get {projectId}:{jobId}";
+        RefuseUnsafe(operation, projectId, jobId);
         var job = await Send(GetUri(projectId, jobId, location), operation, BigQueryJsonContext.Default.JobResource, true, cancellation);
         return job is null ? null : ToSnapshot(job, projectId, operation);
     }
@@ -146,6 +145,23 @@ public sealed class JobsRestClient : IJobsClient
         }
 
         return new Uri(url.ToString());
+    }
+
+    /// <summary>
+    /// Ids go into the request path: one that is not a project or job id ('.', '..', '/', empty) would rewrite the URL,
+    /// so it is refused here too, whatever the caller checked.
+    /// </summary>
+    private static void RefuseUnsafe(string operation, string? projectId, string? jobId)
+    {
+        if (!ProjectId.IsValid(projectId))
+        {
+            throw new BigQueryException(400, "invalid", $"{operation}: '{projectId}' is not a BigQuery project id ({ProjectId.Rule})");
+        }
+
+        if (jobId is not null && !JobIdCodec.IsValidJobId(jobId))
+        {
+            throw new BigQueryException(400, "invalid", $"{operation}: '{jobId}' is not a BigQuery job id (letters, digits, '_' and '-')");
+        }
     }
 
     private static string WireName(JobState state) => state switch
@@ -219,15 +235,18 @@ public sealed class JobsRestClient : IJobsClient
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    /// <summary>One GET; the parsed 2xx body, or null for a 404 when <paramref name="notFoundIsNull"/>.</summary>
+    /// <summary>
+    /// One GET; the parsed 2xx body, or null for a 404 when <paramref name="notFoundIsNull"/>. The whole response is read
+    /// within the call (headers and body), so the client's timeout and the retry handler's attempt timeout bound it.
+    /// </summary>
     private async Task<T?> Send<T>(Uri uri, string operation, JsonTypeInfo<T> type, bool notFoundIsNull, CancellationToken cancellation)
-        where T : class
+        where T : class, IWireResponse
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellation);
             if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
             {
                 return null;
@@ -238,13 +257,31 @@ public sealed class JobsRestClient : IJobsClient
                 throw await ErrorFrom(response, operation, cancellation);
             }
 
+            if (response.Content.Headers.ContentType?.MediaType is { } media && !media.Contains("json", StringComparison.OrdinalIgnoreCase))
+            {
+                throw Invalid(operation, $"the body is {media}, not JSON");
+            }
+
             await using var body = await response.Content.ReadAsStreamAsync(cancellation);
-            return await JsonSerializer.DeserializeAsync(body, type, cancellation)
+            var parsed = await JsonSerializer.DeserializeAsync(body, type, cancellation)
                 ?? throw Invalid(operation, "the body is JSON null");
+
+            // A proxy or a broken front end may answer 200 with Google's error envelope: that is no result.
+            return parsed.Error is { } error
+                ? throw Invalid(operation, "a 2xx answer carries an error: " + GoogleErrorParser.Describe(error, (int)response.StatusCode))
+                : parsed;
         }
         catch (JsonException e)
         {
-            throw Invalid(operation, "the body is not valid JSON: " + e.Message, e);
+            throw Invalid(operation, "the body cannot be read: " + e.Message, e);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        {
+            throw Invalid(operation, e.Message, e);
+        }
+        catch (GoogleTokenException e)
+        {
+            throw new BigQueryException(401, null, $"{operation}: {e.Message}");
         }
         catch (HttpRequestException e)
         {

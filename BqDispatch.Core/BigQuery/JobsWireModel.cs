@@ -5,17 +5,25 @@ namespace BqDispatch.Core.BigQuery;
 // The subset of the BigQuery v2 wire format JobsRestClient reads. Unknown members are ignored.
 // int64 values (statistics.creationTime) arrive as JSON strings; a JSON number is accepted too.
 
-internal sealed class JobListResponse
+/// <summary>A whole response body; on a 2xx it must not carry Google's error envelope.</summary>
+internal interface IWireResponse
+{
+    GoogleErrorBody? Error { get; }
+}
+
+internal sealed class JobListResponse : IWireResponse
 {
     public string? NextPageToken { get; set; }
 
     public List<JobResource>? Jobs { get; set; }
 
     public List<string>? Unreachable { get; set; }
+
+    public GoogleErrorBody? Error { get; set; }
 }
 
 /// <summary>A jobs.list item or a jobs.get body (a list item also has top-level state and errorResult).</summary>
-internal sealed class JobResource
+internal sealed class JobResource : IWireResponse
 {
     public JobReferenceWire? JobReference { get; set; }
 
@@ -28,6 +36,8 @@ internal sealed class JobResource
     public JobConfigurationWire? Configuration { get; set; }
 
     public JobStatisticsWire? Statistics { get; set; }
+
+    public GoogleErrorBody? Error { get; set; }
 }
 
 internal sealed class JobReferenceWire

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
@@ -45,8 +44,8 @@ internal sealed class ConfigDocument
         _ => throw Invalid(key, "must be a string"),
     };
 
-    /// <summary>A whole number ≥ 0 that fits an int, or null when absent or null.</summary>
-    public int? Count(string key)
+    /// <summary>A whole number in <paramref name="range"/>, or null when absent or null.</summary>
+    public int? Count(string key, ConfigRange range)
     {
         var token = Get(key);
         if (token is null)
@@ -56,21 +55,13 @@ internal sealed class ConfigDocument
 
         if (token.Type != JTokenType.Integer)
         {
-            throw Invalid(key, "must be a whole number");
+            throw Invalid(key, $"must be a whole number within {range}");
         }
 
         // Newtonsoft keeps integers beyond long as BigInteger.
-        if (token is not JValue { Value: long number })
-        {
-            throw Invalid(key, $"must be at most {int.MaxValue.ToString(CultureInfo.InvariantCulture)}");
-        }
-
-        return number switch
-        {
-            < 0 => throw Invalid(key, $"must not be negative, got {number.ToString(CultureInfo.InvariantCulture)}"),
-            > int.MaxValue => throw Invalid(key, $"must be at most {int.MaxValue.ToString(CultureInfo.InvariantCulture)}"),
-            _ => (int)number,
-        };
+        return token is JValue { Value: long number } && range.Contains(number)
+            ? (int)number
+            : throw Invalid(key, $"must be within {range}, got {token.ToString(Formatting.None)}");
     }
 
     /// <summary>true or false, or null when absent or null.</summary>

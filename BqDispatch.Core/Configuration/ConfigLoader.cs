@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using BqDispatch.Core.Naming;
+using BqDispatch.Core.Storage;
 
 namespace BqDispatch.Core.Configuration;
 
@@ -13,9 +15,14 @@ public static class ConfigLoader
     private static readonly string[] RegionVariables = ["FUNCTION_REGION", "GOOGLE_CLOUD_REGION"];
     private static readonly string[] UrlSchemes = ["gs://", "file://", "mem://"];
 
+    /// <summary>Most a configuration source may hold: 10 MiB (a real one is a few hundred bytes).</summary>
+    public const int MaxBytes = 10 * 1024 * 1024;
+
     /// <summary>
-    /// Loads the CONFIG setting or the CLI's --config value: JSON text when it starts with '{', a gs://, file:// or
-    /// mem:// URL read through <paramref name="readUrl"/>, else a local file path.
+    /// Loads the CONFIG setting or the CLI's --config value: JSON text when it starts with '{', a gs:// or mem:// URL
+    /// read through <paramref name="readUrl"/>, else a local file (a path, or a file:// URL). A source over
+    /// <see cref="MaxBytes"/> is refused, and so is a local file that is empty or not a regular file (a device such as
+    /// /dev/zero, a FIFO, a socket), which could otherwise block the read or never end it.
     /// </summary>
     /// <exception cref="ConfigException">The source cannot be read or the configuration is not valid.</exception>
     public static async Task<DispatchConfig> Load(
@@ -31,12 +38,17 @@ public static class ConfigLoader
 
         if (source.TrimStart().StartsWith('{'))
         {
-            return Parse(source, environment);
+            return source.Length > MaxBytes ? throw TooLarge("the configuration text", source.Length) : Parse(source, environment);
         }
 
-        var bytes = source.Contains("://", StringComparison.Ordinal)
-            ? await ReadUrl(source, readUrl, cancellation)
-            : await ReadFile(source, cancellation);
+        var bytes = source.StartsWith("file://", StringComparison.Ordinal) ? await ReadFile(LocalPath(source), source, cancellation)
+            : source.Contains("://", StringComparison.Ordinal) ? await ReadUrl(source, readUrl, cancellation)
+            : await ReadFile(source, source, cancellation);
+        if (bytes.Length > MaxBytes)
+        {
+            throw TooLarge(source, bytes.Length);
+        }
+
         var config = Parse(Text(bytes), environment);
         return config.URL.Length > 0 ? config : config with { URL = source };
     }
@@ -53,6 +65,11 @@ public static class ConfigLoader
         var errorUrl = RequiredFolderUrl(doc, "ErrorURL");
         var projectId = doc.String("ProjectID") ?? FirstSet(environment, ProjectVariables)
             ?? throw new ConfigException("config: ProjectID is required: set ProjectID or GOOGLE_CLOUD_PROJECT");
+        if (!ProjectId.IsValid(projectId))
+        {
+            throw new ConfigException($"config: ProjectID '{projectId}' cannot be a BigQuery project id ({ProjectId.Rule})");
+        }
+
         var triggerBucket = doc.String("TriggerBucket") ?? projectId.Replace('-', '_') + "_bqtail";
         if (triggerBucket.Contains("://", StringComparison.Ordinal))
         {
@@ -80,33 +97,33 @@ public static class ConfigLoader
             CorruptedFileURL = doc.String("CorruptedFileURL") ?? defaults.CorruptedFileURL,
             InvalidSchemaURL = doc.String("InvalidSchemaURL") ?? journalUrl + "invalid_schema",
             SlackCredentials = ReadSlackCredentials(doc),
-            MaxRetries = doc.Count("MaxRetries") ?? defaults.MaxRetries,
-            MaxTriggerDelayMs = doc.Count("MaxTriggerDelayMs") ?? defaults.MaxTriggerDelayMs,
-            TimeToLiveInMin = doc.Count("TimeToLiveInMin") ?? defaults.TimeToLiveInMin,
-            MaxConcurrentSQL = doc.Count("MaxConcurrentSQL") ?? defaults.MaxConcurrentSQL,
+            MaxRetries = Count(doc, "MaxRetries") ?? defaults.MaxRetries,
+            MaxTriggerDelayMs = Count(doc, "MaxTriggerDelayMs") ?? defaults.MaxTriggerDelayMs,
+            TimeToLiveInMin = Count(doc, "TimeToLiveInMin") ?? defaults.TimeToLiveInMin,
+            MaxConcurrentSQL = Count(doc, "MaxConcurrentSQL") ?? defaults.MaxConcurrentSQL,
             MaxConcurrentLoad = ReadMaxConcurrentLoad(doc) ?? defaults.MaxConcurrentLoad,
             RulesURL = doc.String("RulesURL") ?? defaults.RulesURL,
-            CheckInMs = doc.Count("CheckInMs") ?? defaults.CheckInMs,
+            CheckInMs = Count(doc, "CheckInMs") ?? defaults.CheckInMs,
             Rules = doc.RawJson("Rules"),
-            ThinkTimeMs = doc.Count("ThinkTimeMs") ?? defaults.ThinkTimeMs,
-            CyclePauseMs = doc.Count("CyclePauseMs") ?? defaults.CyclePauseMs,
-            MaxHandOffsPerCycle = AtLeastOne(doc, "MaxHandOffsPerCycle") ?? defaults.MaxHandOffsPerCycle,
-            OrphanTraceTtlHours = doc.Count("OrphanTraceTtlHours") ?? defaults.OrphanTraceTtlHours,
-            ReservationTtlSec = doc.Count("ReservationTtlSec") ?? defaults.ReservationTtlSec,
+            ThinkTimeMs = Count(doc, "ThinkTimeMs") ?? defaults.ThinkTimeMs,
+            CyclePauseMs = Count(doc, "CyclePauseMs") ?? defaults.CyclePauseMs,
+            MaxHandOffsPerCycle = Count(doc, "MaxHandOffsPerCycle") ?? defaults.MaxHandOffsPerCycle,
+            OrphanTraceTtlHours = Count(doc, "OrphanTraceTtlHours") ?? defaults.OrphanTraceTtlHours,
+            ReservationTtlSec = Count(doc, "ReservationTtlSec") ?? defaults.ReservationTtlSec,
             ListAllUsers = doc.Flag("ListAllUsers") ?? defaults.ListAllUsers,
-            JobListLookbackHours = doc.Count("JobListLookbackHours") ?? defaults.JobListLookbackHours,
-            MaxJobGetsPerCycle = doc.Count("MaxJobGetsPerCycle") ?? defaults.MaxJobGetsPerCycle,
-            JobGetParallelism = AtLeastOne(doc, "JobGetParallelism") ?? defaults.JobGetParallelism,
-            HandOffParallelism = AtLeastOne(doc, "HandOffParallelism") ?? defaults.HandOffParallelism,
-            OrphanMarkerTtlHours = doc.Count("OrphanMarkerTtlHours") ?? defaults.OrphanMarkerTtlHours,
+            JobListLookbackHours = Count(doc, "JobListLookbackHours") ?? defaults.JobListLookbackHours,
+            MaxJobGetsPerCycle = Count(doc, "MaxJobGetsPerCycle") ?? defaults.MaxJobGetsPerCycle,
+            JobGetParallelism = Count(doc, "JobGetParallelism") ?? defaults.JobGetParallelism,
+            HandOffParallelism = Count(doc, "HandOffParallelism") ?? defaults.HandOffParallelism,
+            OrphanMarkerTtlHours = Count(doc, "OrphanMarkerTtlHours") ?? defaults.OrphanMarkerTtlHours,
         };
     }
 
     // Both names may be given only if they agree: silently preferring one would hide a stale value.
     private static int? ReadMaxConcurrentLoad(ConfigDocument doc)
     {
-        var load = doc.Count(ConfigKeys.MaxConcurrentLoad);
-        var jobs = doc.Count(ConfigKeys.MaxConcurrentJobs);
+        var load = Count(doc, ConfigKeys.MaxConcurrentLoad);
+        var jobs = Count(doc, ConfigKeys.MaxConcurrentJobs);
         if (load is not null && jobs is not null && load != jobs)
         {
             throw new ConfigException(
@@ -122,12 +139,7 @@ public static class ConfigLoader
         return slack is null ? null : new SlackCredentials(slack.String("URL") ?? "", slack.String("Parameter") ?? "", slack.String("Key") ?? "");
     }
 
-    // Parallelism and per-cycle caps of 0 would make the dispatcher do nothing forever.
-    private static int? AtLeastOne(ConfigDocument doc, string key) => doc.Count(key) switch
-    {
-        0 => throw new ConfigException($"config: {key} must be at least 1"),
-        var count => count,
-    };
+    private static int? Count(ConfigDocument doc, string key) => doc.Count(key, ConfigRange.ByKey[key]);
 
     private static string RequiredFolderUrl(ConfigDocument doc, string key)
     {
@@ -170,21 +182,70 @@ public static class ConfigLoader
         }
     }
 
-    private static async Task<byte[]> ReadFile(string path, CancellationToken cancellation)
+    private static string LocalPath(string url) =>
+        StorageUrl.TryParse(url, out var parsed) && !parsed.IsFolder
+            ? parsed.LocalPath
+            : throw new ConfigException($"config: '{url}' is not a file:///absolute/path URL of a file");
+
+    private static async Task<byte[]> ReadFile(string path, string source, CancellationToken cancellation)
     {
         try
         {
-            return await File.ReadAllBytesAsync(path, cancellation);
+            if (Directory.Exists(path))
+            {
+                throw new ConfigException($"config {source} is a directory, not a file");
+            }
+
+            var file = new FileInfo(path);
+            if (!file.Exists)
+            {
+                throw new ConfigException($"config file not found: {source}");
+            }
+
+            // A device, FIFO or socket reports no size; reading one could block, or never end (/dev/zero).
+            if (file.Length == 0)
+            {
+                throw new ConfigException($"config file {source} is empty or not a regular file (devices, FIFOs and sockets are refused)");
+            }
+
+            if (file.Length > MaxBytes)
+            {
+                throw TooLarge(source, file.Length);
+            }
+
+            await using var stream = file.OpenRead();
+            return await ReadAtMost(stream, source, cancellation);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new ConfigException($"config file not found: {path}", e);
+            throw new ConfigException($"config file not found: {source}", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException($"cannot read config file {path}: {e.Message.ReplaceLineEndings(" ")}", e);
+            throw new ConfigException($"cannot read config file {source}: {e.Message.ReplaceLineEndings(" ")}", e);
         }
     }
+
+    // The file may have grown since its size was checked: never read more than the cap allows.
+    private static async Task<byte[]> ReadAtMost(Stream stream, string source, CancellationToken cancellation)
+    {
+        using var content = new MemoryStream();
+        var chunk = new byte[81_920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellation)) > 0)
+        {
+            content.Write(chunk, 0, read);
+            if (content.Length > MaxBytes)
+            {
+                throw TooLarge(source, content.Length);
+            }
+        }
+
+        return content.ToArray();
+    }
+
+    private static ConfigException TooLarge(string source, long size) => new(
+        $"config: {source} holds {size.ToString("N0", CultureInfo.InvariantCulture)} bytes or more; a configuration may hold at most {MaxBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes (10 MiB)");
 
     // UTF-8, with or without a byte-order mark.
     private static string Text(byte[] bytes)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using BqDispatch.Core.Configuration;
 using BqDispatch.Core.Storage;
@@ -6,7 +7,8 @@ namespace BqDispatch.Core.Dispatch;
 
 /// <summary>
 /// The cleanup activity: stalled window pairs and orphan markers are deleted (generation-conditional), and
-/// orphan traces are moved to ErrorURL/orphans/ with a .err note saying why (W12).
+/// orphan traces (and DONE traces whose hand-off cannot be stored) are moved to ErrorURL/orphans/ with a .err note
+/// saying why (W12).
 /// </summary>
 public sealed class Cleaner(DispatchConfig config, IObjectStore store)
 {
@@ -43,16 +45,33 @@ public sealed class Cleaner(DispatchConfig config, IObjectStore store)
         return new CleanupOutcome(stalled, markers, evicted, errors);
     }
 
-    /// <summary>Where an orphan trace goes: ErrorURL/orphans/ plus its name relative to AsyncTaskURL.</summary>
-    public string EvictionUrl(TraceWork trace) => config.ErrorURL + "orphans/" + trace.RelativeName;
+    private const string NoteSuffix = ".err";
+
+    /// <summary>
+    /// Where an evicted trace goes: ErrorURL/orphans/ plus its name relative to AsyncTaskURL. When the error folder
+    /// cannot hold that name or its note's (too long for a file:// folder, say), the file is named by the SHA-256 of
+    /// its relative name instead, in the same folder; the note still gives the original location.
+    /// </summary>
+    public string EvictionUrl(TraceWork trace)
+    {
+        var natural = config.ErrorURL + "orphans/" + trace.RelativeName;
+        if (store.NameProblem(natural + NoteSuffix) is null)
+        {
+            return natural;
+        }
+
+        var folder = trace.RelativeName[..(trace.RelativeName.LastIndexOf('/') + 1)];
+        return config.ErrorURL + "orphans/" + folder + "sha256-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(trace.RelativeName)));
+    }
 
     private async Task<bool> Evict(TraceWork trace, DateTimeOffset now, List<string> errors, CancellationToken ct)
     {
         var destination = EvictionUrl(trace);
-        var note = $"BqDispatch evicted this trace at {now.UtcDateTime:O}: BigQuery does not know job {trace.JobId} " +
-            $"in project {trace.Project}{(trace.Region.Length > 0 ? $" (location {trace.Region})" : "")}, and the trace was created at " +
-            $"{trace.Created.UtcDateTime:O}, more than {config.OrphanTraceTtlHours} h earlier. Its job was probably never inserted. " +
-            $"Original location: {trace.Url}\n";
+        var why = trace.EvictionReason is { } reason
+            ? $"BigQuery finished job {trace.JobId}, but the trace cannot be handed to BqTail: {reason}."
+            : $"BigQuery does not know job {trace.JobId} in project {trace.Project}{(trace.Region.Length > 0 ? $" (location {trace.Region})" : "")}, " +
+              $"and the trace was created at {trace.Created.UtcDateTime:O}, more than {config.OrphanTraceTtlHours} h earlier. Its job was probably never inserted.";
+        var note = $"BqDispatch evicted this trace at {now.UtcDateTime:O}: {why} Original location: {trace.Url}\n";
         try
         {
             if (await store.CopyIfAbsent(trace.Url, trace.Generation, destination, ct) == CopyOutcome.SourceChanged)
@@ -60,7 +79,7 @@ public sealed class Cleaner(DispatchConfig config, IObjectStore store)
                 return false;
             }
 
-            await store.Create(destination + ".err", Encoding.UTF8.GetBytes(note), ct);
+            await store.Create(destination + NoteSuffix, Encoding.UTF8.GetBytes(note), ct);
             await store.Delete(trace.Url, trace.Generation, ct);
             return true;
         }

@@ -15,7 +15,10 @@ public sealed class HandOffWorker(DispatchConfig config, IObjectStore store)
         new(await BoundedParallel.Map(batch.Traces, config.HandOffParallelism, HandOff, cancellation));
 
     /// <summary>Where BqTail expects this trace: the hour folder comes from the trace's creation, so retries agree.</summary>
-    public string Destination(TraceWork trace) => TriggerPaths.PostJob(
+    public string Destination(TraceWork trace) => DestinationOf(config, trace);
+
+    /// <inheritdoc cref="Destination"/>
+    public static string DestinationOf(DispatchConfig config, TraceWork trace) => TriggerPaths.PostJob(
         config.TriggerBaseUrl, config.PostJobPrefix, trace.Created, trace.Project, trace.Region, JobIdCodec.Parse(trace.JobId));
 
     private async Task<HandOffResult> HandOff(TraceWork trace, CancellationToken ct)

@@ -34,7 +34,20 @@ public static class TaskFolderListing
 
         Classify(root.Objects, asyncTaskUrl, defaultProject, "", traces, windows, markers, ignored, errors);
 
-        var folders = ProjectFolders(root, asyncTaskUrl);
+        // A folder whose name cannot hold a BigQuery project is reported and never listed.
+        var folders = new List<(string Url, string Project, string Region)>();
+        foreach (var (url, name) in ProjectFolders(root, asyncTaskUrl))
+        {
+            if (ProjectFolder.TryParse(name, out var project, out var region))
+            {
+                folders.Add((url, project, region));
+            }
+            else
+            {
+                errors.Add($"folder {url} is not proj:<project>:<region> with a BigQuery project id ({ProjectId.Rule}); its files are not dispatched");
+            }
+        }
+
         var listings = await BoundedParallel.Map(
             folders,
             FolderParallelism,
@@ -42,28 +55,24 @@ public static class TaskFolderListing
             {
                 try
                 {
-                    return (folder.Name, Listing: await store.List(folder.Url, ct), Error: (string?)null);
+                    return (Folder: folder, Listing: await store.List(folder.Url, ct), Error: (string?)null);
                 }
                 catch (StorageException e)
                 {
-                    return (folder.Name, Listing: (Listing?)null, Error: $"listing {folder.Url} failed, its traces wait for a later cycle: {e.Message}");
+                    return (Folder: folder, Listing: (Listing?)null, Error: $"listing {folder.Url} failed, its traces wait for a later cycle: {e.Message}");
                 }
             },
             cancellation);
 
-        foreach (var (name, listing, error) in listings)
+        foreach (var (folder, listing, error) in listings)
         {
             if (error is not null)
             {
                 errors.Add(error);
             }
-            else if (!ProjectFolder.TryParse(name, out var project, out var region))
-            {
-                errors.Add($"folder {asyncTaskUrl}{name}/ is not proj:<project>:<region>; its files are not dispatched");
-            }
             else
             {
-                Classify(listing!.Objects, asyncTaskUrl, project, region, traces, windows, markers, ignored, errors);
+                Classify(listing!.Objects, asyncTaskUrl, folder.Project, folder.Region, traces, windows, markers, ignored, errors);
             }
         }
 

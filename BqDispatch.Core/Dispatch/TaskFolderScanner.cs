@@ -37,13 +37,14 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
         var states = await resolver.Resolve(lookups, observeOnly, now, cancellation, active);
 
         var traces = TraceClassification.Classify(considered, states, now, TimeSpan.FromHours(config.OrphanTraceTtlHours));
+        var (handOffs, unstorable) = Storable(traces.Done);
         var chunk = request.ChunkSize;
         return new TaskFolderScan
         {
             Projects = traces.Projects(states),
-            Done = traces.Done.Take(chunk).ToList(),
-            DoneTotal = traces.Done.Count,
-            Orphans = traces.Orphans.Take(chunk).ToList(),
+            Done = handOffs.Take(chunk).ToList(),
+            DoneTotal = handOffs.Count,
+            Orphans = unstorable.Concat(traces.Orphans).Take(chunk).ToList(),
             DueWindows = windows.Due.Take(chunk).ToList(),
             DueWindowsTotal = windows.Due.Count,
             WindowsNotDue = windows.NotDue,
@@ -56,12 +57,37 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
                 .Select(o => o.Url)
                 .Take(10)
                 .ToList(),
-            Errors = Bounded([.. contents.Errors, .. states.Errors]),
+            Errors = Bounded([.. contents.Errors, .. states.Errors, .. unstorable.Take(chunk).Select(t => $"trace {t.Url} cannot be handed off: {t.EvictionReason}; it is moved to {config.ErrorURL}orphans/ with a note")]),
             ListCalls = states.ListCalls,
             ListPages = states.ListPages,
             GetCalls = states.GetCalls,
             ListTime = states.ListTime,
         };
+    }
+
+    /// <summary>
+    /// Splits DONE traces into those whose hand-off the trigger store can hold and those it never can (a name too long
+    /// for a file:// trigger folder, say): those are moved to ErrorURL like orphans, with the reason, instead of failing
+    /// every cycle.
+    /// </summary>
+    private (List<TraceWork> HandOffs, List<TraceWork> Unstorable) Storable(IReadOnlyList<TraceWork> done)
+    {
+        var handOffs = new List<TraceWork>();
+        var unstorable = new List<TraceWork>();
+        foreach (var trace in done)
+        {
+            var destination = HandOffWorker.DestinationOf(config, trace);
+            if (store.NameProblem(destination) is { } problem)
+            {
+                unstorable.Add(trace with { EvictionReason = $"its destination {destination} cannot be stored: {problem}" });
+            }
+            else
+            {
+                handOffs.Add(trace);
+            }
+        }
+
+        return (handOffs, unstorable);
     }
 
     /// <summary>A folder full of malformed names must not make the scan's output grow without bound.</summary>

@@ -14,18 +14,21 @@ namespace BqDispatch.Core.Google;
 /// </summary>
 /// <remarks>
 /// Retries of other failures belong to a handler outside this one, so that every attempt gets a valid token. The
-/// request content is sent twice on a 401, so it must be re-readable (byte-array or string content). Errors from
-/// the token endpoints propagate unchanged (e.g. <see cref="HttpRequestException"/>, so an outer retry handler sees
-/// them); they never include the token.
+/// request content is sent twice on a 401, so it must be re-readable (byte-array or string content). A token that
+/// cannot be had is a <see cref="GoogleTokenException"/> naming the credential and the token endpoint's status: the
+/// library's own exceptions can quote the endpoint's answer, which may echo the signed assertion, so none of their
+/// text is kept. A cancellation of the call itself (the caller's, or the retry handler's attempt timeout) propagates.
 /// </remarks>
 public sealed class GoogleAuthHandler : DelegatingHandler
 {
     private readonly ITokenAccess? credential;
+    private readonly string source;
 
     public GoogleAuthHandler(GoogleAccess access)
     {
         ArgumentNullException.ThrowIfNull(access);
         credential = access.Credential;
+        source = access.Description;
     }
 
     public GoogleAuthHandler(GoogleAccess access, HttpMessageHandler innerHandler)
@@ -33,6 +36,7 @@ public sealed class GoogleAuthHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(access);
         credential = access.Credential;
+        source = access.Description;
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -54,15 +58,28 @@ public sealed class GoogleAuthHandler : DelegatingHandler
         // HTTP pipeline: if the rejected token is still the cached one, they fetch a new one.
         var refresher = (credential is GoogleCredential google ? google.UnderlyingCredential : credential)
             as IHttpUnsuccessfulResponseHandler;
-        var refreshed = refresher is not null && await refresher.HandleResponseAsync(new HandleUnsuccessfulResponseArgs
+        bool refreshed;
+        string fresh;
+        try
         {
-            Request = request,
-            Response = response,
-            TotalTries = 2,
-            CurrentFailedTry = 1,
-            CancellationToken = cancellationToken,
-        });
-        var fresh = await Authorize(credential, request, cancellationToken);
+            refreshed = refresher is not null && await Safely(
+                () => refresher.HandleResponseAsync(new HandleUnsuccessfulResponseArgs
+                {
+                    Request = request,
+                    Response = response,
+                    TotalTries = 2,
+                    CurrentFailedTry = 1,
+                    CancellationToken = cancellationToken,
+                }),
+                cancellationToken);
+            fresh = await Authorize(credential, request, cancellationToken);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+
         if (!refreshed && fresh == token)
         {
             return response;
@@ -72,13 +89,13 @@ public sealed class GoogleAuthHandler : DelegatingHandler
         return await base.SendAsync(request, cancellationToken);
     }
 
-    private static async Task<string> Authorize(ITokenAccess credential, HttpRequestMessage request, CancellationToken cancellation)
+    private async Task<string> Authorize(ITokenAccess credential, HttpRequestMessage request, CancellationToken cancellation)
     {
         var uri = request.RequestUri?.AbsoluteUri;
         string token;
         if (credential is ITokenAccessWithHeaders withHeaders)
         {
-            var result = await withHeaders.GetAccessTokenWithHeadersForRequestAsync(uri, cancellation);
+            var result = await Safely(() => withHeaders.GetAccessTokenWithHeadersForRequestAsync(uri, cancellation), cancellation);
             foreach (var name in result.Headers?.Keys ?? [])
             {
                 request.Headers.Remove(name);
@@ -89,15 +106,28 @@ public sealed class GoogleAuthHandler : DelegatingHandler
         }
         else
         {
-            token = await credential.GetAccessTokenForRequestAsync(uri, cancellation);
+            token = await Safely(() => credential.GetAccessTokenForRequestAsync(uri, cancellation), cancellation);
         }
 
         if (string.IsNullOrEmpty(token))
         {
-            throw new GoogleAccessException("the Google credential returned an empty access token");
+            throw GoogleTokenException.EmptyToken(source);
         }
 
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return token;
+    }
+
+    /// <summary>Runs a credential call; whatever it throws, except a cancellation of this call, becomes a <see cref="GoogleTokenException"/>.</summary>
+    private async Task<T> Safely<T>(Func<Task<T>> call, CancellationToken cancellation)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && cancellation.IsCancellationRequested))
+        {
+            throw GoogleTokenException.From(e, source);
+        }
     }
 }

@@ -14,6 +14,13 @@ internal static class GoogleErrorParser
     public static async Task<(int Status, string? Reason, string Message)> Read(HttpResponseMessage response, CancellationToken cancellation)
     {
         var status = (int)response.StatusCode;
+        if (status is >= 300 and < 400)
+        {
+            // Google's APIs answer calls directly; a redirect (to another host, say) is not followed with our token.
+            var target = response.Headers.Location is { IsAbsoluteUri: true } location ? $" to {location.Host}" : "";
+            return (status, null, $"HTTP {status}: a redirect{target}, which is not followed");
+        }
+
         string? body;
         try
         {
@@ -29,7 +36,7 @@ internal static class GoogleErrorParser
         return (status, reason, message);
     }
 
-    /// <summary>How much of a body that is not the Google JSON error shape goes into a message.</summary>
+    /// <summary>How much of a body that is not the Google JSON error shape, or of an error message, goes into a message.</summary>
     public const int RawBodyLimit = 300;
 
     /// <summary>
@@ -48,10 +55,7 @@ internal static class GoogleErrorParser
                 if (error is not null)
                 {
                     var first = error.Errors is { Count: > 0 } errors ? errors[0] : null;
-                    var message = !string.IsNullOrWhiteSpace(error.Message) ? error.Message
-                        : !string.IsNullOrWhiteSpace(first?.Message) ? first!.Message!
-                        : $"HTTP {status}";
-                    return (string.IsNullOrWhiteSpace(first?.Reason) ? null : first!.Reason, message);
+                    return (string.IsNullOrWhiteSpace(first?.Reason) ? null : first!.Reason, Describe(error, status));
                 }
             }
             catch (JsonException)
@@ -60,12 +64,24 @@ internal static class GoogleErrorParser
             }
         }
 
-        if (text.Length == 0)
-        {
-            return (null, $"HTTP {status} with an empty body");
-        }
+        return text.Length == 0 ? (null, $"HTTP {status} with an empty body") : (null, Shorten(text));
+    }
 
-        return (null, text.Length <= RawBodyLimit ? text : string.Concat(text.AsSpan(0, RawBodyLimit), "…"));
+    /// <summary>The message of an error envelope: error.message, else errors[0].message, else the status; cut short.</summary>
+    public static string Describe(GoogleErrorBody error, int status)
+    {
+        var first = error.Errors is { Count: > 0 } errors ? errors[0] : null;
+        var message = !string.IsNullOrWhiteSpace(error.Message) ? error.Message
+            : !string.IsNullOrWhiteSpace(first?.Message) ? first!.Message!
+            : $"HTTP {status}";
+        return Shorten(message.Trim());
+    }
+
+    // One line, and short: a status document lists many of these.
+    private static string Shorten(string text)
+    {
+        var line = text.ReplaceLineEndings(" ");
+        return line.Length <= RawBodyLimit ? line : string.Concat(line.AsSpan(0, RawBodyLimit), "…");
     }
 
     private static async Task<string> ReadLimited(HttpContent content, CancellationToken cancellation)

@@ -18,6 +18,9 @@ public static class GoogleHttp
             // Re-resolve DNS now and then; Google's front ends move.
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+
+            // Google's JSON APIs answer in place; a redirect (say, to another host) is reported, not followed.
+            AllowAutoRedirect = false,
         });
         HttpMessageHandler pipeline = auth;
         if (outer is not null)

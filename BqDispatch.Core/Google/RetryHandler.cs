@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 
@@ -10,6 +11,8 @@ namespace BqDispatch.Core.Google;
 /// It is retried after 408, 429, 5xx, a timeout that is not the caller's cancellation, or a transport failure
 /// (<see cref="HttpRequestException"/>, <see cref="IOException"/>, a dropped connection), with exponential backoff
 /// and full jitter (<see cref="RetryPolicy"/>), honouring a <c>Retry-After</c> header. Every other request is sent once.
+/// An attempt is the whole exchange, response body included (it is buffered within the attempt's timeout), and no
+/// attempt runs past the <see cref="CallDeadline"/> of the run that makes it.
 /// The number of attempts made is stored in the request's options under <see cref="Attempts"/>, and whether an earlier
 /// attempt may have taken effect unseen under <see cref="EarlierAttemptMayHaveLanded"/>, so a caller can reconcile a
 /// retried create. Headers (bearer tokens) never appear in what it reports.
@@ -107,21 +110,61 @@ public sealed class RetryHandler : DelegatingHandler
         }
     }
 
+    /// <summary>
+    /// One attempt is the whole exchange: headers and body arrive within <see cref="RetryPolicy.AttemptTimeout"/>
+    /// (and before the <see cref="CallDeadline"/>), or the attempt fails as a timeout. The body is buffered here, so a
+    /// server that sends its headers and then trickles the body cannot hold a call longer than one attempt, and one
+    /// that sends more than <see cref="RetryPolicy.MaxResponseBytes"/> fails the call without a retry.
+    /// </summary>
     private async Task<HttpResponseMessage> Attempt(HttpRequestMessage request, CancellationToken cancellation)
     {
-        if (policy.AttemptTimeout == Timeout.InfiniteTimeSpan)
+        var limit = AttemptLimit();
+        if (limit <= TimeSpan.Zero)
         {
-            return await base.SendAsync(request, cancellation);
+            throw new TaskCanceledException("The run's time budget for Google calls is spent.", new TimeoutException());
         }
 
-        using var timeout = new CancellationTokenSource(policy.AttemptTimeout, time);
+        using var timeout = limit is { } bounded ? new CancellationTokenSource(bounded, time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
-        return await base.SendAsync(request, linked.Token);
+        var response = await base.SendAsync(request, linked.Token);
+        try
+        {
+            // Refused at once when Content-Length says too much, else when the buffer would overflow.
+            await response.Content.LoadIntoBufferAsync(policy.MaxResponseBytes, linked.Token);
+            return response;
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        {
+            response.Dispose();
+            throw new HttpRequestException(
+                HttpRequestError.ConfigurationLimitExceeded,
+                $"the response body is larger than {policy.MaxResponseBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes");
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The attempt timeout, cut to what is left before the call deadline; null when neither bounds it.</summary>
+    private TimeSpan? AttemptLimit()
+    {
+        TimeSpan? limit = policy.AttemptTimeout == Timeout.InfiniteTimeSpan ? null : policy.AttemptTimeout;
+        if (CallDeadline.Left(time.GetUtcNow()) is { } runLeft && (limit is null || runLeft < limit))
+        {
+            limit = runLeft < TimeSpan.Zero ? TimeSpan.Zero : runLeft;
+        }
+
+        return limit;
     }
 
     private static bool IsTransient(Exception e, CancellationToken cancellation) => e switch
     {
+        // A body over the size limit would be as large on the next attempt.
+        HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } => false,
         HttpRequestException or IOException => true,
+        GoogleTokenException token => token.IsTransient,
 
         // A timeout inside the pipeline (not the caller's token) surfaces as a cancellation.
         OperationCanceledException => !cancellation.IsCancellationRequested,
@@ -141,6 +184,11 @@ public sealed class RetryHandler : DelegatingHandler
         }
 
         var left = policy.Deadline - time.GetElapsedTime(started);
+        if (CallDeadline.Left(time.GetUtcNow()) is { } runLeft && runLeft < left)
+        {
+            left = runLeft;
+        }
+
         if (left <= TimeSpan.Zero)
         {
             return null;

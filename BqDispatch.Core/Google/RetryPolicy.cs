@@ -8,7 +8,7 @@ namespace BqDispatch.Core.Google;
 /// </summary>
 public sealed record RetryPolicy
 {
-    /// <summary>200 ms initial delay, multiplier 2, delays up to 10 s, 30 s overall, 6 attempts of at most 20 s each.</summary>
+    /// <summary>200 ms initial delay, multiplier 2, delays up to 10 s, 30 s overall, 6 attempts of at most 20 s each, bodies up to 64 MiB.</summary>
     public static RetryPolicy Default { get; } = new();
 
     /// <summary>Upper bound of the first backoff delay.</summary>
@@ -27,10 +27,18 @@ public sealed record RetryPolicy
     public int MaxAttempts { get; init; } = 6;
 
     /// <summary>
-    /// How long one attempt may wait for its response headers; a hung attempt then counts as a transient failure
-    /// instead of using up the whole call. <see cref="Timeout.InfiniteTimeSpan"/> disables it. Default 20 s.
+    /// How long one attempt may take, from sending the request to the last byte of the response body; a hung or
+    /// trickling attempt then counts as a transient failure instead of using up the whole call.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> disables it. Default 20 s.
     /// </summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Largest response body accepted; a larger one fails the call at once, without a retry. The dispatcher reads
+    /// job listings, small trace files and its configuration, so this only stops a broken or hostile server from
+    /// filling memory. Default 64 MiB.
+    /// </summary>
+    public long MaxResponseBytes { get; init; } = 64 * 1024 * 1024;
 
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
@@ -40,6 +48,7 @@ public sealed record RetryPolicy
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDelay, TimeSpan.Zero, nameof(MaxDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(Deadline, TimeSpan.Zero, nameof(Deadline));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttempts, 1, nameof(MaxAttempts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxResponseBytes, 1, nameof(MaxResponseBytes));
         if (AttemptTimeout != Timeout.InfiniteTimeSpan)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AttemptTimeout, TimeSpan.Zero, nameof(AttemptTimeout));

@@ -1,6 +1,8 @@
 using BqDispatch.Core.BigQuery;
 using BqDispatch.Core.Configuration;
 using BqDispatch.Core.Dispatch;
+using BqDispatch.Core.Dispatch.InProcess;
+using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Google;
 using BqDispatch.Core.Storage;
 using BqDispatch.Core.Storage.Gcs;
@@ -18,12 +20,13 @@ public sealed class DispatcherSetup : IDisposable
 
     private readonly List<HttpClient> clients;
 
-    private DispatcherSetup(DispatchConfig config, IObjectStore store, List<HttpClient> clients, DispatchActivities activities)
+    private DispatcherSetup(DispatchConfig config, IObjectStore store, List<HttpClient> clients, DispatchActivities activities, RetryPolicy retry)
     {
         Config = config;
         Store = store;
         this.clients = clients;
         Activities = activities;
+        Retry = retry;
     }
 
     public DispatchConfig Config { get; }
@@ -32,35 +35,45 @@ public sealed class DispatcherSetup : IDisposable
 
     public DispatchActivities Activities { get; }
 
+    /// <summary>The retry policy of every Google call.</summary>
+    public RetryPolicy Retry { get; }
+
     /// <summary>
     /// Loads the configuration from <paramref name="configSource"/> (JSON text, a path or a URL), or from the CONFIG
     /// variable when it is null, and builds the clients. Google credentials are looked up only for the APIs in use
     /// (Cloud Storage only when a location is gs://). Throws <see cref="ConfigException"/> for a bad configuration and
-    /// <see cref="GoogleAccessException"/> when credentials are needed but missing.
+    /// <see cref="GoogleAccessException"/> when credentials are needed but missing. <paramref name="retry"/> is the retry
+    /// policy of the Google calls (<see cref="RetryPolicy.Default"/> when null).
     /// </summary>
     public static async Task<DispatcherSetup> Create(
-        string? configSource, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellation)
+        string? configSource, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellation, RetryPolicy? retry = null)
     {
+        var policy = retry ?? RetryPolicy.Default;
         var source = configSource ?? environment.GetValueOrDefault("CONFIG") ?? "";
-        var router = new StorageRouter(new MemoryStore(), new FileStore());
+        var memory = new MemoryStore();
         var clients = new List<HttpClient>();
         try
         {
-            GoogleAccess? bigQueryAccess = null;
+            // The configuration is read on its own (file:// by the loader), with answers capped at its size limit.
+            var configReader = new StorageRouter().Register(StorageUrl.MemScheme, memory);
+            GoogleAccessSet? google = null;
             if (source.TrimStart().StartsWith("gs://", StringComparison.Ordinal))
             {
-                bigQueryAccess = await RegisterCloudStorage(router, clients, environment, cancellation);
+                google = await GoogleAccess.ForStorageAndBigQuery(environment, null, cancellation);
+                configReader.Register(StorageUrl.GsScheme, CloudStorage(google.Storage, policy with { MaxResponseBytes = ConfigLoader.MaxBytes }, environment, clients));
             }
 
-            var config = await ConfigLoader.Load(source, environment, router.Read, cancellation);
-            if (bigQueryAccess is null && UsesCloudStorage(config))
+            var config = await ConfigLoader.Load(source, environment, configReader.Read, cancellation);
+            var router = new StorageRouter(memory, new FileStore(locations: FileLocations(config)));
+            if (UsesCloudStorage(config))
             {
-                bigQueryAccess = await RegisterCloudStorage(router, clients, environment, cancellation);
+                google ??= await GoogleAccess.ForStorageAndBigQuery(environment, null, cancellation);
+                router.Register(StorageUrl.GsScheme, CloudStorage(google.Storage, policy, environment, clients));
             }
 
-            bigQueryAccess ??= await GoogleAccess.ForBigQuery(environment, null, cancellation);
-            var jobs = new JobsRestClient(Client(bigQueryAccess, clients), JobsRestClient.BaseUrlFrom(environment));
-            return new DispatcherSetup(config, router, clients, DispatchActivities.Create(config, router, jobs));
+            var bigQueryAccess = google?.BigQuery ?? await GoogleAccess.ForBigQuery(environment, null, cancellation);
+            var jobs = new JobsRestClient(Client(bigQueryAccess, clients, policy), JobsRestClient.BaseUrlFrom(environment));
+            return new DispatcherSetup(config, router, clients, DispatchActivities.Create(config, router, jobs), policy);
         }
         catch
         {
@@ -72,24 +85,37 @@ public sealed class DispatcherSetup : IDisposable
     /// <summary>The orchestration input of one run.</summary>
     public RunSettings Settings(int? maxCycles = null) => RunSettings.From(Config, maxCycles);
 
-    public void Dispose() => clients.ForEach(c => c.Dispose());
-
-    private static bool UsesCloudStorage(DispatchConfig config) =>
-        new[] { config.AsyncTaskURL, config.JournalURL, config.ErrorURL, config.TriggerBaseUrl }
-            .Any(url => url.StartsWith("gs://", StringComparison.Ordinal));
-
-    // One credential lookup for both APIs; returns BigQuery's access.
-    private static async Task<GoogleAccess> RegisterCloudStorage(
-        StorageRouter router, List<HttpClient> clients, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellation)
+    /// <summary>
+    /// One run on the in-process engine (the CLI's). Every Google call of the run ends at the latest one attempt's
+    /// timeout after the run's budget (<see cref="CallDeadline"/>): a slow or hostile service can fail the calls of the
+    /// cycle in flight, never hold the run past its end.
+    /// </summary>
+    public async Task<StatusDocument> RunInProcess(ThrottleLanes lanes, RunSettings settings, Action<string> log, CancellationToken stopping)
     {
-        var access = await GoogleAccess.ForStorageAndBigQuery(environment, null, cancellation);
-        router.Register(StorageUrl.GsScheme, new GcsStore(Client(access.Storage, clients), GcsStore.BaseUrlFrom(environment)));
-        return access.BigQuery;
+        var overrun = Retry.AttemptTimeout > TimeSpan.Zero ? Retry.AttemptTimeout : TimeSpan.Zero;
+        using var deadline = CallDeadline.Until(DateTimeOffset.UtcNow + settings.Budget + overrun);
+        var engine = new InProcessEngine(Activities, lanes, SystemClock.Instance, log, stopping);
+        return await DispatchRun.Execute(engine, settings);
     }
 
-    private static HttpClient Client(GoogleAccess access, List<HttpClient> clients)
+    public void Dispose() => clients.ForEach(c => c.Dispose());
+
+    private static IEnumerable<string> Locations(DispatchConfig config) =>
+        [config.AsyncTaskURL, config.JournalURL, config.ErrorURL, config.TriggerBaseUrl];
+
+    private static bool UsesCloudStorage(DispatchConfig config) =>
+        Locations(config).Any(url => url.StartsWith("gs://", StringComparison.Ordinal));
+
+    // The file store serves the configured folders only, and follows no link below them.
+    private static List<string> FileLocations(DispatchConfig config) =>
+        Locations(config).Where(url => url.StartsWith("file://", StringComparison.Ordinal)).Select(url => StorageUrl.Parse(url).LocalPath).ToList();
+
+    private static GcsStore CloudStorage(GoogleAccess access, RetryPolicy retry, IReadOnlyDictionary<string, string?> environment, List<HttpClient> clients) =>
+        new(Client(access, clients, retry), GcsStore.BaseUrlFrom(environment));
+
+    private static HttpClient Client(GoogleAccess access, List<HttpClient> clients, RetryPolicy retry)
     {
-        var client = GoogleHttp.CreateClient(access, new RetryHandler(), CallTimeout);
+        var client = GoogleHttp.CreateClient(access, new RetryHandler(retry), CallTimeout);
         clients.Add(client);
         return client;
     }

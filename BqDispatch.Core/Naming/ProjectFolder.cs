@@ -14,7 +14,8 @@ public static class ProjectFolder
     /// <summary>
     /// Reads a folder name. The region is after the LAST ':' so that domain-scoped projects
     /// (<c>proj:example.com:p:US</c> → <c>example.com:p</c>, <c>US</c>) survive; bqtail split at the first.
-    /// A name without a region part (<c>proj:p</c>) has region "". One trailing '/' is tolerated.
+    /// A name without a region part (<c>proj:p</c>) has region "". One trailing '/' is tolerated. A project that
+    /// cannot be a BigQuery project id (<see cref="ProjectId"/>: empty, '.', '..', other characters) makes no folder.
     /// </summary>
     public static bool TryParse(string? folderName, out string project, out string region)
     {
@@ -38,7 +39,7 @@ public static class ProjectFolder
 
         var lastColon = rest.LastIndexOf(':');
         var parsedProject = lastColon < 0 ? rest : rest[..lastColon];
-        if (parsedProject.Length == 0)
+        if (!ProjectId.IsValid(parsedProject))
         {
             return false;
         }

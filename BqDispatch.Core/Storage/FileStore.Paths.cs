@@ -46,6 +46,12 @@ public sealed partial class FileStore
             }
         }
 
+        // Said plainly here; the file system would answer with an error that names something else.
+        if (ObjectNameLimits.FileProblem(segments) is { } problem)
+        {
+            throw new StorageException(url, 400, problem);
+        }
+
         var local = target.LocalPath;
         var rootPrefix = Root.EndsWith('/') ? Root : Root + "/";
         if (!local.StartsWith(rootPrefix, StringComparison.Ordinal) && local.TrimEnd('/') != Root)
@@ -58,8 +64,36 @@ public sealed partial class FileStore
             throw new StorageException(url, 404, $"root directory not found: {Root}");
         }
 
+        RefuseLinks(url, local);
         return local;
     }
+
+    /// <summary>
+    /// Refuses a path that passes through a symbolic link below the location holding it, its last part included.
+    /// (Checked before each call; a link swapped in during the call itself is not caught.)
+    /// </summary>
+    private void RefuseLinks(string url, string local)
+    {
+        var location = Locations.Where(l => IsWithin(local, l)).MaxBy(l => l.Length)
+            ?? throw new StorageException(url, 400, $"outside the file store's locations ({string.Join(", ", Locations)})");
+        var path = location;
+        foreach (var segment in local[location.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            path = System.IO.Path.Join(path, segment);
+            if (new FileInfo(path).LinkTarget is not null)
+            {
+                throw new StorageException(url, 400, $"{path} is a symbolic link; the file store does not follow links below {location}");
+            }
+
+            if (!System.IO.Path.Exists(path))
+            {
+                return;
+            }
+        }
+    }
+
+    private static bool IsWithin(string path, string directory) =>
+        directory == "/" || path == directory || path.StartsWith(directory + "/", StringComparison.Ordinal);
 
     private static void EnsureDirectory(string url, string objectPath)
     {

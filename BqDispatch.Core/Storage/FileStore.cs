@@ -13,6 +13,10 @@ namespace BqDispatch.Core.Storage;
 /// changes the generation. Created and Updated are both that time.</item>
 /// <item>Writes go through a hidden temp file (prefix <c>.bqdispatch-tmp-</c>) in the target directory and are
 /// published atomically (<see cref="AtomicFile"/>); listings hide temp files.</item>
+/// <item>Symbolic links are not followed below the store's locations (the configured folders; the root when none are
+/// given): a listing shows a link as it is, without looking through it, and any call whose path passes through a link
+/// below its location fails with 400. A link planted in a task folder (a linked <c>proj:</c> folder, a linked trace)
+/// cannot have files elsewhere listed, copied or deleted through it. A location itself may be reached through links.</item>
 /// </list>
 /// </summary>
 public sealed partial class FileStore : IObjectStore, IVersionedReader
@@ -23,20 +27,19 @@ public sealed partial class FileStore : IObjectStore, IVersionedReader
 
     /// <param name="rootDirectory">Absolute directory all URLs must lie under; '/' when null.</param>
     /// <param name="clock">Source of write times (and so generations); UtcNow when null.</param>
-    public FileStore(string? rootDirectory = null, Func<DateTimeOffset>? clock = null)
+    /// <param name="locations">Absolute directories the store serves (the configured folders); the root when null.</param>
+    public FileStore(string? rootDirectory = null, Func<DateTimeOffset>? clock = null, IEnumerable<string>? locations = null)
     {
-        var root = rootDirectory ?? "/";
-        if (!System.IO.Path.IsPathFullyQualified(root))
-        {
-            throw new ArgumentException($"The file store root '{root}' must be an absolute path.", nameof(rootDirectory));
-        }
-
-        Root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(root));
+        Root = Absolute(rootDirectory ?? "/", nameof(rootDirectory));
+        Locations = locations?.Select(l => Absolute(l, nameof(locations))).Distinct(StringComparer.Ordinal).ToList() ?? [Root];
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
     }
 
     /// <summary>The root directory (no trailing separator except for '/').</summary>
     public string Root { get; }
+
+    /// <summary>The directories calls may reach (no trailing separator except for '/'); no link below one is followed.</summary>
+    public IReadOnlyList<string> Locations { get; }
 
     public Task<Listing> List(string folderUrl, CancellationToken cancellation) => Guard(folderUrl, () =>
     {
@@ -46,7 +49,7 @@ public sealed partial class FileStore : IObjectStore, IVersionedReader
         var folders = new List<string>();
         if (Directory.Exists(directory))
         {
-            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", AllEntries(recurse: false)))
+            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", Entries(recurse: false)))
             {
                 if (entry.Name.StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal))
                 {
@@ -57,8 +60,9 @@ public sealed partial class FileStore : IObjectStore, IVersionedReader
                 {
                     objects.Add(Describe(folder.Child(file.Name), file.LastWriteTimeUtc, file.Length));
                 }
-                else if (HoldsObjects(entry.FullName))
+                else if (IsLink(entry) || HoldsObjects(entry.FullName))
                 {
+                    // A linked folder is shown, not looked into: listing it fails and names the link.
                     folders.Add(folder.Child(entry.Name + "/").ToString());
                 }
             }
@@ -175,6 +179,8 @@ public sealed partial class FileStore : IObjectStore, IVersionedReader
         return Task.FromResult(DeleteOutcome.GenerationChanged);
     });
 
+    public string? NameProblem(string url) => ObjectNameLimits.FileProblem(FileUrl(url).Path.Split('/'));
+
     private static StoredObject Describe(StorageUrl url, DateTime lastWriteUtc, long size)
     {
         var time = new DateTimeOffset(DateTime.SpecifyKind(lastWriteUtc, DateTimeKind.Utc));
@@ -202,17 +208,25 @@ public sealed partial class FileStore : IObjectStore, IVersionedReader
         }
     }
 
-    private static EnumerationOptions AllEntries(bool recurse) => new()
+    private static EnumerationOptions Entries(bool recurse) => new()
     {
-        // The default skips "hidden" entries, which on Unix means every name starting with '.'.
-        AttributesToSkip = 0,
+        // The default skips "hidden" entries, which on Unix means every name starting with '.'. A recursive walk skips
+        // links (reparse points), because it would follow them, out of the store and round any loop they make.
+        AttributesToSkip = recurse ? FileAttributes.ReparsePoint : 0,
         IgnoreInaccessible = true,
         RecurseSubdirectories = recurse,
     };
 
     private static bool HoldsObjects(string directory) =>
-        Directory.EnumerateFiles(directory, "*", AllEntries(recurse: true))
+        Directory.EnumerateFiles(directory, "*", Entries(recurse: true))
             .Any(file => !System.IO.Path.GetFileName(file).StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal));
+
+    private static bool IsLink(FileSystemInfo entry) => entry.Attributes.HasFlag(FileAttributes.ReparsePoint);
+
+    private static string Absolute(string directory, string parameter) =>
+        System.IO.Path.IsPathFullyQualified(directory)
+            ? System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory))
+            : throw new ArgumentException($"The file store directory '{directory}' must be an absolute path.", parameter);
 
     private long NextGeneration(long replacing)
     {

@@ -29,6 +29,12 @@ public interface IObjectStore
 
     /// <summary>Deletes the object only if its generation is still <paramref name="generation"/>.</summary>
     Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation);
+
+    /// <summary>
+    /// Why this store cannot hold an object at <paramref name="url"/> (a name too long for it, see
+    /// <see cref="ObjectNameLimits"/>), or null when it can. Makes no call.
+    /// </summary>
+    string? NameProblem(string url);
 }
 
 /// <summary>One stored object as a listing sees it. <see cref="Name"/> is the last path segment.</summary>

@@ -245,6 +245,9 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
         return outcome;
     }
 
+    /// <summary>The rule of Cloud Storage, which this store stands in for.</summary>
+    public string? NameProblem(string url) => ObjectNameLimits.CloudStorageProblem(ObjectUrl(url).Path);
+
     private static StorageUrl ObjectUrl(string url)
     {
         var parsed = StorageUrl.ParseForStore(url);

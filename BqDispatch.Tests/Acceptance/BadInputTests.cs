@@ -42,6 +42,24 @@ public abstract class BadInputTests(StorageKind kind) : AcceptanceTests(kind)
         Assert.Contains("proj::US", Assert.Single(status.Errors), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("my_project")]
+    public async Task A_folder_whose_project_cannot_be_a_project_id_is_reported_skipped_and_never_sent_to_bigquery(string project)
+    {
+        await using var f = await Fixture();
+        var trace = f.Trace($"proj:{project}:US/ds.t--1_00001_load--dispatch", TimeSpan.FromMinutes(1));
+
+        var status = await f.Run();
+
+        Assert.Equal(StatusDocument.Failed, status.Status);
+        Assert.Contains($"folder {f.Tasks}proj:{project}:US/ is not proj:<project>:<region> with a BigQuery project id", Assert.Single(status.Errors), StringComparison.Ordinal);
+        Assert.True(f.Store.Exists(trace.Url));
+        Assert.Equal((0, 0), (f.BigQuery.ListCalls, f.BigQuery.GetCalls));
+        Assert.DoesNotContain(project, status.Performance.Keys);
+    }
+
     [Fact]
     public async Task A_trace_for_a_project_bigquery_does_not_know_is_reported_not_fatal()
     {

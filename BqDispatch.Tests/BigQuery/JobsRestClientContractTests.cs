@@ -135,23 +135,50 @@ public sealed class JobsRestClientContractTests
     public async Task Get_encodes_path_segments_and_sends_location_only_when_given()
     {
         var handler = new FakeHandler(
-            """{"jobReference":{"projectId":"my proj","jobId":"job/1 x","location":"asia-northeast1"},"status":{"state":"RUNNING"},"configuration":{"jobType":"QUERY"},"statistics":{"creationTime":"1795370000123"}}""",
+            """{"jobReference":{"projectId":"example.com:my-proj","jobId":"job_1-x","location":"asia-northeast1"},"status":{"state":"RUNNING"},"configuration":{"jobType":"QUERY"},"statistics":{"creationTime":"1795370000123"}}""",
             """{"jobReference":{"projectId":"p","jobId":"j"},"status":{"state":"DONE"}}""",
             """{"jobReference":{"projectId":"p","jobId":"j"},"status":{"state":"DONE"}}""");
         var client = handler.Client("http://127.0.0.1:9050/bigquery/v2");
 
-        var job = await client.Get("my proj", "job/1 x", "asia-northeast1", None);
+        var job = await client.Get("example.com:my-proj", "job_1-x", "asia-northeast1", None);
         await client.Get("p", "j", null, None);
         await client.Get("p", "j", "", None);
 
         Assert.Equal(
-            "http://127.0.0.1:9050/bigquery/v2/projects/my%20proj/jobs/job%2F1%20x?prettyPrint=false&location=asia-northeast1",
+            "http://127.0.0.1:9050/bigquery/v2/projects/example.com%3Amy-proj/jobs/job_1-x?prettyPrint=false&location=asia-northeast1",
             handler.Uris[0].AbsoluteUri);
         Assert.Empty(Values(QueryParameters(handler.Uris[1]), "location"));
         Assert.Empty(Values(QueryParameters(handler.Uris[2]), "location"));
         Assert.Equal(
-            new JobSnapshot("my proj", "job/1 x", "asia-northeast1", JobState.Running, JobType.Query, DateTimeOffset.FromUnixTimeMilliseconds(1795370000123)),
+            new JobSnapshot("example.com:my-proj", "job_1-x", "asia-northeast1", JobState.Running, JobType.Query, DateTimeOffset.FromUnixTimeMilliseconds(1795370000123)),
             job);
+    }
+
+    [Theory]
+    [InlineData("", "j")]
+    [InlineData(".", "j")]
+    [InlineData("..", "j")]
+    [InlineData("a/b", "j")]
+    [InlineData("my proj", "j")]
+    [InlineData(".example:p", "j")]
+    [InlineData("p", "..")]
+    [InlineData("p", "a/b")]
+    public async Task Ids_that_could_rewrite_the_request_path_are_refused_before_any_request(string project, string jobId)
+    {
+        var handler = new FakeHandler();
+        var client = handler.Client("http://127.0.0.1:9050/bigquery/v2");
+
+        var get = await Assert.ThrowsAsync<BigQueryException>(() => client.Get(project, jobId, null, None));
+        if (jobId == "j")
+        {
+            var list = await Assert.ThrowsAsync<BigQueryException>(() =>
+                client.List(new JobListQuery(project, [JobState.Done], null, null, AllUsers: true), None));
+            Assert.Equal(400, list.Status);
+        }
+
+        Assert.Equal(400, get.Status);
+        Assert.Contains("is not a BigQuery", get.Message, StringComparison.Ordinal);
+        Assert.Empty(handler.Uris);
     }
 
     [Fact]

@@ -31,9 +31,20 @@ public sealed class ConfigLoadTests : IDisposable
         Assert.Equal(path, config.URL);
     }
 
+    [Fact]
+    public async Task A_file_url_is_read_from_the_local_file()
+    {
+        var path = Path.Combine(folder, "dispatch.json");
+        await File.WriteAllTextAsync(path, ConfigJson.Deployment);
+
+        var config = await Load("file://" + path, NoUrls);
+
+        Assert.Equal(150, config.MaxConcurrentLoad);
+        Assert.Equal("file://" + path, config.URL);
+    }
+
     [Theory]
     [InlineData("gs://cfg/BqDispatch/config.json")]
-    [InlineData("file:///etc/bqdispatch/config.json")]
     [InlineData("mem://cfg/config.json")]
     public async Task A_url_is_read_through_the_storage_reader(string url)
     {

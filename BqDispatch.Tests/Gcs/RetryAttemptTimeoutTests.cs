@@ -37,6 +37,47 @@ public sealed class RetryAttemptTimeoutTests
     }
 
     [Fact]
+    public async Task Without_an_attempt_timeout_the_call_is_still_made()
+    {
+        var inner = new HangsFirst(hangs: 0);
+        using var client = new HttpClient(new RetryHandler(Policy with { AttemptTimeout = Timeout.InfiniteTimeSpan }) { InnerHandler = inner });
+
+        using var response = await client.GetAsync(new Uri("http://127.0.0.1:9/x"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, inner.Calls);
+    }
+
+    [Fact]
+    public async Task No_attempt_starts_after_the_call_deadline()
+    {
+        var inner = new HangsFirst(hangs: 0);
+        using var client = new HttpClient(new RetryHandler(Policy) { InnerHandler = inner });
+
+        using (CallDeadline.Until(DateTimeOffset.UtcNow - TimeSpan.FromSeconds(1)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetAsync(new Uri("http://127.0.0.1:9/x")));
+        }
+
+        using var after = await client.GetAsync(new Uri("http://127.0.0.1:9/x"));
+        Assert.Equal(1, inner.Calls);
+    }
+
+    [Fact]
+    public async Task A_hung_attempt_is_cut_at_the_call_deadline_and_not_retried_past_it()
+    {
+        var inner = new HangsFirst(hangs: 100);
+        using var client = new HttpClient(new RetryHandler(Policy with { AttemptTimeout = TimeSpan.FromMinutes(1), Deadline = TimeSpan.FromMinutes(1) }) { InnerHandler = inner });
+
+        using (CallDeadline.Until(DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetAsync(new Uri("http://127.0.0.1:9/x")).WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.Equal(1, inner.Calls);
+    }
+
+    [Fact]
     public void A_non_positive_attempt_timeout_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => (RetryPolicy.Default with { AttemptTimeout = TimeSpan.Zero }).Validate());
 

@@ -50,6 +50,8 @@ public abstract class TestStorage : IObjectStore, IAsyncDisposable
     public Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation) =>
         Hooked(StoreOperation.Delete, url, () => Client.Delete(url, generation, cancellation));
 
+    public string? NameProblem(string url) => Client.NameProblem(url);
+
     public abstract ValueTask DisposeAsync();
 
     private async Task<T> Hooked<T>(StoreOperation operation, string url, Func<Task<T>> call)

@@ -8,10 +8,17 @@
 #      - on every BigQuery project whose jobs it watches: a custom role with bigquery.jobs.get/list/listAll
 #        (listAll lets it count every user's running jobs for the throttle; without it the dispatcher falls back
 #        to its own jobs, see ListAllUsers in the README);
-#      - roles/storage.objectAdmin on the task bucket (AsyncTaskURL) and the trigger bucket (it lists, reads,
-#        copies and deletes there);
-#      - roles/storage.objectAdmin on the journal bucket (performance.json is overwritten every cycle, which needs
-#        delete) and roles/storage.objectCreator on the error bucket (orphans are written once);
+#      - per bucket, only what the dispatcher does there (docs/deployment.md lists each call):
+#        task bucket (AsyncTaskURL): list, read, create (.wis markers), delete (handed-off traces, stale windows)
+#          -> roles/storage.objectUser;
+#        trigger bucket: create (copies of traces and windows), read (a retried copy is checked)
+#          -> roles/storage.objectCreator + roles/storage.legacyObjectReader (storage.objects.get only);
+#        journal bucket (JournalURL): create and overwrite performance.json (overwriting needs delete), read it
+#          -> roles/storage.objectUser;
+#        error bucket (ErrorURL): create (evicted traces and their notes), read (a retried copy is checked)
+#          -> roles/storage.objectCreator + roles/storage.legacyObjectReader;
+#        where buckets coincide the roles add up; roles/storage.objectAdmin granted by an earlier version of this
+#        script is removed (objectUser is objectAdmin without the right to change object IAM policies);
 #   3. roles/iam.workloadIdentityUser for the federated managed identity on that service account;
 #   4. the credential configuration (no secret in it) for the GOOGLE_CREDENTIALS_JSON app setting.
 #
@@ -83,16 +90,37 @@ for project in $BQ_PROJECTS; do
     --member "serviceAccount:${SA_EMAIL}" --role "projects/${project}/roles/${ROLE_ID}" >/dev/null
 done
 
-for bucket in "$TASK_BUCKET" "$TRIGGER_BUCKET" "$JOURNAL_BUCKET"; do
-  step "roles/storage.objectAdmin on gs://${bucket}"
-  gcloud storage buckets add-iam-policy-binding "gs://${bucket}" \
-    --member "serviceAccount:${SA_EMAIL}" --role roles/storage.objectAdmin >/dev/null
+# Bucket -> roles, added up where buckets coincide (objectUser already holds create and get).
+declare -A BUCKET_ROLES=()
+grant() {
+  local bucket=$1
+  shift
+  BUCKET_ROLES[$bucket]="${BUCKET_ROLES[$bucket]:-} $*"
+}
+grant "$TASK_BUCKET" roles/storage.objectUser
+grant "$TRIGGER_BUCKET" roles/storage.objectCreator roles/storage.legacyObjectReader
+grant "$JOURNAL_BUCKET" roles/storage.objectUser
+grant "$ERROR_BUCKET" roles/storage.objectCreator roles/storage.legacyObjectReader
+
+for bucket in "${!BUCKET_ROLES[@]}"; do
+  roles=$(tr ' ' '\n' <<<"${BUCKET_ROLES[$bucket]}" | sed '/^$/d' | sort -u)
+  if grep -qx roles/storage.objectUser <<<"$roles"; then
+    roles=roles/storage.objectUser
+  fi
+  for role in $roles; do
+    step "${role} on gs://${bucket}"
+    gcloud storage buckets add-iam-policy-binding "gs://${bucket}" \
+      --member "serviceAccount:${SA_EMAIL}" --role "$role" >/dev/null
+  done
+  # Narrow a grant made by an earlier version of this script; absent, there is nothing to remove.
+  if gcloud storage buckets get-iam-policy "gs://${bucket}" --format=json |
+    jq -e --arg m "serviceAccount:${SA_EMAIL}" \
+      '.bindings[]? | select(.role == "roles/storage.objectAdmin") | .members | index($m)' >/dev/null; then
+    step "removing roles/storage.objectAdmin on gs://${bucket}"
+    gcloud storage buckets remove-iam-policy-binding "gs://${bucket}" \
+      --member "serviceAccount:${SA_EMAIL}" --role roles/storage.objectAdmin >/dev/null
+  fi
 done
-if [ "$ERROR_BUCKET" != "$JOURNAL_BUCKET" ] && [ "$ERROR_BUCKET" != "$TASK_BUCKET" ] && [ "$ERROR_BUCKET" != "$TRIGGER_BUCKET" ]; then
-  step "roles/storage.objectCreator on gs://${ERROR_BUCKET}"
-  gcloud storage buckets add-iam-policy-binding "gs://${ERROR_BUCKET}" \
-    --member "serviceAccount:${SA_EMAIL}" --role roles/storage.objectCreator >/dev/null
-fi
 
 step "roles/iam.workloadIdentityUser on ${SA_EMAIL} for the managed identity"
 gcloud iam service-accounts add-iam-policy-binding "$SA_EMAIL" --project "$GOOGLE_PROJECT" \

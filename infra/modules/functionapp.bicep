@@ -17,6 +17,15 @@ param instanceMemoryMB int = 2048
 @description('App settings of the dispatcher (CONFIG, GOOGLE_CREDENTIALS_JSON, TASKHUB_NAME, ...).')
 param appSettings object = {}
 
+@description('Subnet the app joins (virtual network integration); empty for none.')
+param subnetId string = ''
+
+@description('Allow basic (user name and password) publishing credentials for FTP and the SCM site.')
+param basicPublishingCredentialsEnabled bool = false
+
+@description('Public IP addresses or CIDR ranges that may call the app\'s HTTP functions; empty for any (function keys still apply).')
+param allowedIpRanges array = []
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
@@ -62,6 +71,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    virtualNetworkSubnetId: empty(subnetId) ? null : subnetId
     functionAppConfig: {
       deployment: {
         storage: {
@@ -85,7 +95,35 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      ipSecurityRestrictionsDefaultAction: empty(allowedIpRanges) ? 'Allow' : 'Deny'
+      ipSecurityRestrictions: [
+        for (range, i) in allowedIpRanges: {
+          name: 'allowed-${i}'
+          ipAddress: range
+          action: 'Allow'
+          priority: 100 + i
+        }
+      ]
+      // Deployments reach the SCM site with Entra ID (basic credentials are off by default), from wherever they run.
+      scmIpSecurityRestrictionsUseMain: false
     }
+  }
+}
+
+// Basic publishing credentials: off by default, so FTP and the SCM site accept only Entra ID.
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: basicPublishingCredentialsEnabled
+  }
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: basicPublishingCredentialsEnabled
   }
 }
 

@@ -1,12 +1,15 @@
 // The roles of the app's managed identity (built-in role ids as in Azure-Samples/functions-quickstart-dotnet-azd):
 // blobs for the host and the deployment package, queues and tables for Durable on Azure Storage, and metrics
 // publishing for Application Insights with Entra authentication. An optional operator gets read access.
+// Blob Data Contributor, not Owner: Contributor reads, writes and deletes containers and blobs, which is all the host
+// (leases, timer schedule), Durable (its blobs) and the deployment package need; Owner adds rights over permissions
+// and ownership (Data Lake ACLs) that nothing here uses.
 param storageAccountName string
 param appInsightsName string
 param principalId string
 param operatorPrincipalId string = ''
 
-var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
@@ -15,7 +18,7 @@ var storageTableDataReader = '76199698-9eea-4c19-bc75-cec21354c6b6'
 var monitoringReader = '43d0d8ad-25c7-4714-9337-8ba259a9fe05'
 
 var appStorageRoles = [
-  storageBlobDataOwner
+  storageBlobDataContributor
   storageQueueDataContributor
   storageTableDataContributor
 ]

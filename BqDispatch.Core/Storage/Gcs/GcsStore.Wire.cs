@@ -8,13 +8,24 @@ namespace BqDispatch.Core.Storage.Gcs;
 // Sending, reading responses, Google error bodies, and the JSON fields of objects.
 public sealed partial class GcsStore
 {
-    /// <summary>Sends; transport failures and timeouts become StorageException status 0. Never reports headers.</summary>
+    /// <summary>
+    /// Sends and reads the whole response (headers and body), so the client's timeout and the retry handler's attempt
+    /// timeout bound it; transport failures and timeouts become StorageException status 0. Never reports headers.
+    /// </summary>
     private async Task<HttpResponseMessage> Send(HttpRequestMessage request, string url, CancellationToken cancellation)
     {
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         try
         {
-            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
+            return await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellation);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        {
+            throw Invalid(url, $"{Operation(request)}: {e.Message}", e);
+        }
+        catch (GoogleTokenException e)
+        {
+            throw new StorageException(url, 401, $"{Operation(request)}: {e.Message}");
         }
         catch (HttpRequestException e)
         {
@@ -43,6 +54,11 @@ public sealed partial class GcsStore
 
     private static async Task<JsonDocument> ParseJson(HttpResponseMessage response, string url, CancellationToken cancellation)
     {
+        if (response.Content.Headers.ContentType?.MediaType is { } media && !media.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw Invalid(url, $"the body is {media}, not JSON");
+        }
+
         try
         {
             await using var body = await response.Content.ReadAsStreamAsync(cancellation);
@@ -53,11 +69,19 @@ public sealed partial class GcsStore
                 throw Invalid(url, "the body is not a JSON object");
             }
 
+            // A proxy or a broken front end may answer 200 with Google's error envelope: that is no result.
+            if (document.RootElement.TryGetProperty("error", out _))
+            {
+                var (_, message) = GoogleErrorParser.Parse((int)response.StatusCode, document.RootElement.GetRawText());
+                document.Dispose();
+                throw Invalid(url, "a 2xx answer carries an error: " + message);
+            }
+
             return document;
         }
         catch (JsonException e)
         {
-            throw Invalid(url, "the body is not valid JSON: " + e.Message, e);
+            throw Invalid(url, "the body cannot be read: " + e.Message, e);
         }
         catch (Exception e) when (e is HttpRequestException or IOException
                                   || (e is OperationCanceledException && !cancellation.IsCancellationRequested))

@@ -233,6 +233,8 @@ public sealed partial class GcsStore : IObjectStore, IVersionedReader
         }
     }
 
+    public string? NameProblem(string url) => ObjectNameLimits.CloudStorageProblem(ObjectUrl(url).Path);
+
     public async Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation)
     {
         var target = ObjectUrl(url);
