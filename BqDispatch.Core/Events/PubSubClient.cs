@@ -38,10 +38,29 @@ public sealed class PubSubClient
     public static string BaseUrlFrom(IReadOnlyDictionary<string, string?> environment) =>
         ServiceEndpoint.FromEnvironment(environment, EmulatorHostVariable, DefaultBaseUrl, "/");
 
-    /// <summary>Up to <paramref name="maxMessages"/> messages; an empty list when none arrived while the server waited.</summary>
-    public async Task<IReadOnlyList<ReceivedMessage>> Pull(string subscription, int maxMessages, CancellationToken cancellation)
+    /// <summary>How long a pull waits on the server for messages before it is given up and counted as empty.</summary>
+    public static readonly TimeSpan DefaultPullWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Up to <paramref name="maxMessages"/> messages; an empty list when none arrived within <paramref name="wait"/>
+    /// (<see cref="DefaultPullWait"/> by default; shorter than any attempt timeout of the client, so a quiet subscription
+    /// is not mistaken for a failing one).
+    /// </summary>
+    public async Task<IReadOnlyList<ReceivedMessage>> Pull(string subscription, int maxMessages, CancellationToken cancellation, TimeSpan? wait = null)
     {
-        using var document = await Post(subscription, "pull", new JsonObject { ["maxMessages"] = maxMessages }, cancellation);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        waiting.CancelAfter(wait ?? DefaultPullWait);
+        JsonDocument document;
+        try
+        {
+            document = await Post(subscription, "pull", new JsonObject { ["maxMessages"] = maxMessages }, waiting.Token);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            return [];
+        }
+
+        using var _ = document;
         if (!document.RootElement.TryGetProperty("receivedMessages", out var received) || received.ValueKind != JsonValueKind.Array)
         {
             return [];

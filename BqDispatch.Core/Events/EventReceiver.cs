@@ -1,0 +1,222 @@
+using System.Diagnostics;
+
+namespace BqDispatch.Core.Events;
+
+/// <summary>What handling one completion came to.</summary>
+public enum EventResult
+{
+    /// <summary>This event's hand-off created the trigger object.</summary>
+    HandedOff,
+
+    /// <summary>The trace was handed off already (by the sweep, another dispatcher, or an earlier delivery).</summary>
+    AlreadyHandedOff,
+
+    /// <summary>The throttle holds the trace back: it waits for its slot in the cycles, like any other.</summary>
+    Held,
+
+    /// <summary>The trace is still inside the think time: try again at <see cref="EventOutcome.RetryAt"/>.</summary>
+    TooYoung,
+
+    /// <summary>No trace waits for this job: nothing to hand off (counted; route rules may use it).</summary>
+    UnknownJob,
+
+    /// <summary>A transient failure (storage, BigQuery): the message is redelivered.</summary>
+    Failed,
+}
+
+/// <summary>The result and, for <see cref="EventResult.TooYoung"/>, when to look again.</summary>
+public sealed record EventOutcome(EventResult Result, DateTimeOffset? RetryAt = null, string? Detail = null);
+
+/// <summary>Acts on one completion: finds its trace, asks the throttle, hands it off exactly once.</summary>
+public interface ICompletionHandler
+{
+    Task<EventOutcome> Handle(JobCompletion completion, CancellationToken cancellation);
+}
+
+/// <summary>
+/// The pull receiver of a self-hosted dispatcher: for the life of the process (also between cycles and between runs) it
+/// pulls completion events from <paramref name="subscription"/>, records each in the ledger and gives it to the handler.
+/// A message is acknowledged once it is handled or known to be useless (malformed, not a completion, no trace); a
+/// transient failure sends it back for redelivery. A trace still inside the think time is kept and handled when old
+/// enough; should the process stop first, the sweep of a later cycle finds the job DONE anyway.
+/// </summary>
+public sealed class EventReceiver(
+    PubSubClient pubsub, string subscription, SharedLedger ledger, ICompletionHandler handler, TimeProvider clock, Action<string> log)
+{
+    private const int MaxMessages = 100;
+    private static readonly TimeSpan IdlePause = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MaxFailurePause = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RetryTick = TimeSpan.FromMilliseconds(100);
+
+    private readonly List<(DateTimeOffset Due, JobCompletion Completion)> waiting = [];
+
+    /// <summary>Pulls (a pull waits on the server until messages come) and, beside it, handles the traces that were too young.</summary>
+    public Task Run(CancellationToken stopping) => Task.WhenAll(Pull(stopping), Retry(stopping));
+
+    private async Task Pull(CancellationToken stopping)
+    {
+        var failures = 0;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                var messages = await pubsub.Pull(subscription, MaxMessages, stopping);
+                failures = 0;
+                await Handle(messages, stopping);
+                if (messages.Count == 0 && Stopwatch.GetElapsedTime(started) < IdlePause)
+                {
+                    // A pull that answers at once when nothing is there must not spin.
+                    await Task.Delay(IdlePause, stopping);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (PubSubException e)
+            {
+                failures++;
+                if (failures == 1)
+                {
+                    log($"events: {e.Message}; pulling again with a growing pause (the sweep goes on meanwhile)");
+                }
+
+                await Pause(TimeSpan.FromMilliseconds(Math.Min(MaxFailurePause.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(failures, 8)))), stopping);
+            }
+        }
+    }
+
+    private async Task Retry(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            List<JobCompletion> due;
+            var now = clock.GetUtcNow();
+            lock (waiting)
+            {
+                due = waiting.Where(w => w.Due <= now).Select(w => w.Completion).ToList();
+                waiting.RemoveAll(w => w.Due <= now);
+            }
+
+            foreach (var completion in due)
+            {
+                await Handle(completion, retry: true, stopping);
+            }
+
+            await Pause(RetryTick, stopping);
+        }
+    }
+
+    private async Task Handle(IReadOnlyList<ReceivedMessage> messages, CancellationToken stopping)
+    {
+        var done = new List<string>();
+        var again = new List<string>();
+        foreach (var received in messages)
+        {
+            var reading = AuditLogEntry.Read(received.Message.Data);
+            ledger.Update(l => l.Count(new EventCounts(
+                Received: 1,
+                Completions: reading.Kind == EntryKind.Completion ? 1 : 0,
+                NotCompletions: reading.Kind == EntryKind.NotACompletion ? 1 : 0,
+                Malformed: reading.Kind == EntryKind.Malformed ? 1 : 0)));
+            if (reading.Completion is not { } completion)
+            {
+                done.Add(received.AckId);
+                continue;
+            }
+
+            var result = await Handle(completion, retry: false, stopping);
+            (result == EventResult.Failed ? again : done).Add(received.AckId);
+        }
+
+        await pubsub.Acknowledge(subscription, done, stopping);
+
+        // Redelivered at once: the transient failure may be over, and if it is not the sweep still finds the job.
+        await pubsub.ModifyAckDeadline(subscription, again, 0, stopping);
+    }
+
+    private async Task<EventResult> Handle(JobCompletion completion, bool retry, CancellationToken stopping)
+    {
+        var key = CompletionLedger.Key(completion.Project, completion.JobId);
+        var now = clock.GetUtcNow();
+        var duplicate = false;
+        var handedOff = false;
+        ledger.Update(l =>
+        {
+            var seen = l.Jobs.GetValueOrDefault(key);
+            duplicate = !retry && seen?.FirstPath == CompletionPath.Event;
+            handedOff = seen?.HandedOff is not null;
+            l.Sight(key, CompletionPath.Event, completion.Ended, now);
+            if (duplicate)
+            {
+                l.Count(new EventCounts(Duplicates: 1));
+            }
+        });
+        if (handedOff)
+        {
+            return EventResult.AlreadyHandedOff;
+        }
+
+        var outcome = await handler.Handle(completion, stopping);
+        switch (outcome.Result)
+        {
+            case EventResult.HandedOff or EventResult.AlreadyHandedOff:
+                ledger.Update(l => l.HandedOff(key, completion.Ended, clock.GetUtcNow()));
+                break;
+            case EventResult.TooYoung:
+                lock (waiting)
+                {
+                    waiting.Add((outcome.RetryAt ?? now, completion));
+                }
+
+                break;
+            case EventResult.UnknownJob:
+                ledger.Update(l =>
+                {
+                    l.Release(key);
+                    l.Count(new EventCounts(UnknownJobs: 1));
+                });
+                break;
+            default:
+                ledger.Update(l => l.Release(key));
+                break;
+        }
+
+        return outcome.Result;
+    }
+
+    private static async Task Pause(TimeSpan delay, CancellationToken stopping)
+    {
+        try
+        {
+            await Task.Delay(delay, stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the loop ends.
+        }
+    }
+}
+
+/// <summary>The ledger of a process, shared by the receiver and the cycles: one change at a time.</summary>
+public sealed class SharedLedger
+{
+    private readonly CompletionLedger ledger = new();
+
+    public void Update(Action<CompletionLedger> change)
+    {
+        lock (ledger)
+        {
+            change(ledger);
+        }
+    }
+
+    public T Read<T>(Func<CompletionLedger, T> read)
+    {
+        lock (ledger)
+        {
+            return read(ledger);
+        }
+    }
+}
