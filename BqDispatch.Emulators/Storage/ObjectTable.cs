@@ -48,18 +48,24 @@ internal sealed record RewriteResult(bool Done, long TotalBytesRewritten, long O
 /// <summary>List page: items and prefixes in name order, and the last entry returned when more follow.</summary>
 internal sealed record ListPage(IReadOnlyList<EmulatedObject> Items, IReadOnlyList<string> Prefixes, string? Cursor);
 
-/// <summary>The buckets and their live objects. Every operation is atomic (one lock).</summary>
+/// <summary>
+/// The buckets, their live objects and their soft-deleted ones (kept for the soft delete retention, as the service does
+/// for buckets with a soft delete policy). Every operation is atomic (one lock).
+/// </summary>
 internal sealed class ObjectTable
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, SortedDictionary<string, Entry>> buckets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Entry>> softDeleted = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Bucket, string Name), int> creations = [];
     private readonly Func<DateTimeOffset> clock;
+    private readonly TimeSpan softDeleteRetention;
     private long lastGeneration;
 
-    public ObjectTable(Func<DateTimeOffset> clock)
+    public ObjectTable(Func<DateTimeOffset> clock, TimeSpan softDeleteRetention)
     {
         this.clock = clock;
+        this.softDeleteRetention = softDeleteRetention;
 
         // Like the service's microsecond generations: seeded from the time, then a plain counter (never goes back
         // when the clock does).
@@ -70,6 +76,7 @@ internal sealed class ObjectTable
     {
         lock (gate)
         {
+            softDeleted.TryAdd(name, []);
             return buckets.TryAdd(name, new SortedDictionary<string, Entry>(Utf8NameComparer.Instance));
         }
     }
@@ -113,6 +120,7 @@ internal sealed class ObjectTable
             if (!buckets.ContainsKey(bucket))
             {
                 buckets[bucket] = new SortedDictionary<string, Entry>(Utf8NameComparer.Instance);
+                softDeleted[bucket] = [];
             }
 
             return Write(bucket, name, content, "application/octet-stream", created ?? clock()).Info;
@@ -151,6 +159,47 @@ internal sealed class ObjectTable
             }
 
             objects.Remove(name);
+            KeepDeleted(bucket, entry);
+        }
+    }
+
+    /// <summary>A soft-deleted generation of an object, or null when none (or it was hard-deleted since).</summary>
+    public EmulatedObject? FindSoftDeleted(string bucket, string name, long generation)
+    {
+        lock (gate)
+        {
+            _ = Bucket(bucket);
+            return SoftDeletedOf(bucket).FirstOrDefault(e => e.Info.Name == name && e.Info.Generation == generation)?.Info;
+        }
+    }
+
+    /// <summary>
+    /// objects.list with softDeleted=true: the soft-deleted generations whose names start with <paramref name="prefix"/>, in
+    /// (name, generation) order, after <paramref name="cursor"/> (name and generation of the previous page's last item).
+    /// </summary>
+    public (IReadOnlyList<EmulatedObject> Items, (string Name, long Generation)? Cursor) ListSoftDeleted(
+        string bucket, string prefix, int pageSize, (string Name, long Generation)? cursor)
+    {
+        lock (gate)
+        {
+            _ = Bucket(bucket);
+            var matching = SoftDeletedOf(bucket)
+                .Select(e => e.Info)
+                .Where(o => o.Name.StartsWith(prefix, StringComparison.Ordinal))
+                .OrderBy(o => o.Name, Utf8NameComparer.Instance)
+                .ThenBy(o => o.Generation)
+                .Where(o => cursor is not { } after
+                            || Utf8NameComparer.Instance.Compare(o.Name, after.Name) > 0
+                            || (o.Name == after.Name && o.Generation > after.Generation))
+                .Take(pageSize + 1)
+                .ToList();
+            if (matching.Count <= pageSize)
+            {
+                return (matching, null);
+            }
+
+            var page = matching.Take(pageSize).ToList();
+            return (page, (page[^1].Name, page[^1].Generation));
         }
     }
 
@@ -246,6 +295,27 @@ internal sealed class ObjectTable
 
         var at = name.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
         return at < 0 ? null : name[..(at + delimiter.Length)];
+    }
+
+    // Callers hold gate. A retention of zero is a bucket without a soft delete policy: deleted objects are gone at once.
+    private void KeepDeleted(string bucket, Entry entry)
+    {
+        if (softDeleteRetention <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var now = clock();
+        softDeleted[bucket].Add(entry with { Info = entry.Info with { SoftDeleted = now, HardDeleted = now + softDeleteRetention } });
+    }
+
+    // Callers hold gate; drops what is past its hard delete time.
+    private List<Entry> SoftDeletedOf(string bucket)
+    {
+        var kept = softDeleted[bucket];
+        var now = clock();
+        kept.RemoveAll(e => e.Info.HardDeleted <= now);
+        return kept;
     }
 
     // Callers hold gate.

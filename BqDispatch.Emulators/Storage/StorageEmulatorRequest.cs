@@ -43,7 +43,7 @@ public static class StorageRoutes
 /// <param name="Status">HTTP status sent; 0 when the connection was dropped.</param>
 public sealed record StorageEmulatorRequest(string Route, string Method, string? Bucket, string? Name, string Path, string QueryString, int Status);
 
-/// <summary>An object as the emulator holds it.</summary>
+/// <summary>An object as the emulator holds it; <see cref="SoftDeleted"/> is set on a soft-deleted generation.</summary>
 public sealed record EmulatedObject(
     string Bucket,
     string Name,
@@ -54,4 +54,11 @@ public sealed record EmulatedObject(
     string Md5Hash,
     string Crc32c,
     DateTimeOffset Created,
-    DateTimeOffset Updated);
+    DateTimeOffset Updated)
+{
+    /// <summary>softDeleteTime: when the object was deleted (null while it is live).</summary>
+    public DateTimeOffset? SoftDeleted { get; init; }
+
+    /// <summary>hardDeleteTime: when a soft-deleted object is gone for good.</summary>
+    public DateTimeOffset? HardDeleted { get; init; }
+}

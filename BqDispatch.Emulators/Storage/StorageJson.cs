@@ -125,6 +125,16 @@ internal static class StorageJson
         json.WriteString("etag", Etag(info));
         json.WriteString("timeCreated", Time(info.Created));
         json.WriteString("updated", Time(info.Updated));
+        if (info.SoftDeleted is { } softDeleted)
+        {
+            json.WriteString("softDeleteTime", Time(softDeleted));
+        }
+
+        if (info.HardDeleted is { } hardDeleted)
+        {
+            json.WriteString("hardDeleteTime", Time(hardDeleted));
+        }
+
         json.WriteEndObject();
     }
 
