@@ -175,6 +175,14 @@ public sealed partial class FileStore : IObjectStore, IVersionedReader
         return Task.FromResult(DeleteOutcome.GenerationChanged);
     });
 
+    /// <summary>Live or absent: a directory keeps nothing of a deleted file.</summary>
+    public Task<ObjectPresence> Presence(string url, CancellationToken cancellation) => Guard(url, () =>
+    {
+        var path = ObjectPath(url, out _);
+        cancellation.ThrowIfCancellationRequested();
+        return Task.FromResult(File.Exists(path) ? ObjectPresence.Live : ObjectPresence.Absent);
+    });
+
     private static StoredObject Describe(StorageUrl url, DateTime lastWriteUtc, long size)
     {
         var time = new DateTimeOffset(DateTime.SpecifyKind(lastWriteUtc, DateTimeKind.Utc));

@@ -29,6 +29,12 @@ public interface IObjectStore
 
     /// <summary>Deletes the object only if its generation is still <paramref name="generation"/>.</summary>
     Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation);
+
+    /// <summary>
+    /// Whether an object exists at <paramref name="url"/>, or existed and was deleted while its bucket keeps deleted objects
+    /// (Cloud Storage soft delete). This tells "never written" from "written and consumed since", where the backend can.
+    /// </summary>
+    Task<ObjectPresence> Presence(string url, CancellationToken cancellation);
 }
 
 /// <summary>One stored object as a listing sees it. <see cref="Name"/> is the last path segment.</summary>
@@ -71,4 +77,17 @@ public enum DeleteOutcome
 
     /// <summary>The object exists with another generation; it was left alone.</summary>
     GenerationChanged,
+}
+
+/// <summary>What a name holds: a live object, only deleted ones still retained, or nothing known.</summary>
+public enum ObjectPresence
+{
+    /// <summary>No live object, and no deleted one retained (never written, or the backend keeps no deleted objects).</summary>
+    Absent,
+
+    /// <summary>A live object.</summary>
+    Live,
+
+    /// <summary>No live object, but a deleted one is retained (soft delete): something was written there and removed.</summary>
+    Deleted,
 }

@@ -3,7 +3,8 @@ namespace BqDispatch.Core.Storage;
 /// <summary>
 /// In-process backend for <c>mem://bucket/path</c> URLs with Cloud Storage semantics: buckets must exist,
 /// every write makes a new generation (monotonic across the store), listings are one level deep and
-/// ordered like Cloud Storage. Safe for any number of concurrent callers. It answers any bucket-style URL
+/// ordered like Cloud Storage, and every bucket keeps deleted names as soft delete would (for
+/// <see cref="Presence"/>). Safe for any number of concurrent callers. It answers any bucket-style URL
 /// it is routed, so tests may also register it for <c>gs</c>.
 /// Test support: <see cref="Seed"/>, <see cref="Exists"/>, <see cref="CreationCount"/> and the
 /// <see cref="BeforeOperation"/>/<see cref="AfterOperation"/> hooks for fault and crash injection.
@@ -13,6 +14,7 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SortedDictionary<string, Entry>> _buckets = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Bucket, string Path), int> _creations = [];
+    private readonly HashSet<(string Bucket, string Path)> _deleted = [];
     private readonly Func<DateTimeOffset> _clock;
     private long _lastGeneration;
 
@@ -237,12 +239,29 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
             else
             {
                 objects.Remove(target.Path);
+                _deleted.Add((target.Bucket, target.Path));
                 outcome = DeleteOutcome.Deleted;
             }
         }
 
         await Hook(AfterOperation, StoreOperation.Delete, url, cancellation);
         return outcome;
+    }
+
+    public async Task<ObjectPresence> Presence(string url, CancellationToken cancellation)
+    {
+        var target = ObjectUrl(url);
+        await Hook(BeforeOperation, StoreOperation.Presence, url, cancellation);
+        ObjectPresence presence;
+        lock (_gate)
+        {
+            presence = Bucket(target).ContainsKey(target.Path) ? ObjectPresence.Live
+                : _deleted.Contains((target.Bucket, target.Path)) ? ObjectPresence.Deleted
+                : ObjectPresence.Absent;
+        }
+
+        await Hook(AfterOperation, StoreOperation.Presence, url, cancellation);
+        return presence;
     }
 
     private static StorageUrl ObjectUrl(string url)

@@ -57,6 +57,8 @@ public sealed class StorageRouter : IObjectStore, IVersionedReader
     public Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation) =>
         Resolve(url).Delete(url, generation, cancellation);
 
+    public Task<ObjectPresence> Presence(string url, CancellationToken cancellation) => Resolve(url).Presence(url, cancellation);
+
     public Task<VersionedObject?> ReadVersioned(string url, CancellationToken cancellation) =>
         ReadVersioned(Resolve(url), url, cancellation);
 

@@ -9,4 +9,5 @@ public enum StoreOperation
     Put,
     Copy,
     Delete,
+    Presence,
 }

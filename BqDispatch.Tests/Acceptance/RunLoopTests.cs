@@ -175,6 +175,8 @@ public abstract class RunLoopTests(StorageKind kind) : AcceptanceTests(kind)
 
         public Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation) =>
             inner.Delete(url, generation, cancellation);
+
+        public Task<ObjectPresence> Presence(string url, CancellationToken cancellation) => inner.Presence(url, cancellation);
     }
 }
 

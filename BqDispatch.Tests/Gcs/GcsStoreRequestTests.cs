@@ -120,17 +120,38 @@ public sealed class GcsStoreRequestTests
     }
 
     [Fact]
-    public async Task Copy_412_with_the_source_changed_is_SourceChanged_and_with_the_destination_present_is_DestinationExists()
+    public async Task Copy_412_with_the_source_changed_is_SourceChanged_and_with_the_source_kept_is_DestinationExists_without_a_read_back()
     {
         var changed = new Fake(Error(412, "conditionNotMet"), Ok(ObjectJson.Replace("1795370012345678", "1795370099999999", StringComparison.Ordinal)));
-        var taken = new Fake(Error(412, "conditionNotMet"), Ok(ObjectJson), Ok(ObjectJson));
+        var taken = new Fake(Error(412, "conditionNotMet"), Ok(ObjectJson));
         var gone = new Fake(Error(404, "notFound"), Error(404, "notFound"));
 
         Assert.Equal(CopyOutcome.SourceChanged, await changed.Store().CopyIfAbsent("gs://b/in", 1795370012345678, "gs://b/out", None));
         Assert.Equal(CopyOutcome.DestinationExists, await taken.Store().CopyIfAbsent("gs://b/in", 1795370012345678, "gs://b/out", None));
         Assert.Equal(CopyOutcome.SourceChanged, await gone.Store().CopyIfAbsent("gs://b/in", 1795370012345678, "gs://b/out", None));
+
+        // The 412 with the source as it was proves the destination existed: whether it is still there does not matter.
+        Assert.Equal(2, taken.Requests.Count);
         Assert.Equal("https://storage.googleapis.com/storage/v1/b/b/o/in", taken.Requests[1].Uri.Split('?')[0]);
-        Assert.Equal("https://storage.googleapis.com/storage/v1/b/b/o/out", taken.Requests[2].Uri.Split('?')[0]);
+    }
+
+    [Fact]
+    public async Task An_unanswered_copy_looks_at_the_live_and_the_soft_deleted_destination_before_writing_again()
+    {
+        // 502: no answer to rely on. Source kept; no live destination; a soft-deleted one with the source's md5: consumed.
+        var consumed = new Fake(
+            Error(502, "badGateway"),
+            Ok(ObjectJson),
+            Error(404, "notFound"),
+            Ok($$"""{"items":[{{ObjectJson.Replace("dir/sub dir/a+b?#[x]ü.csv", "out", StringComparison.Ordinal)}}]}"""));
+
+        Assert.Equal(CopyOutcome.Copied, await consumed.Store().CopyIfAbsent("gs://b/in", 1795370012345678, "gs://b/out", None));
+        Assert.Equal(4, consumed.Requests.Count);
+        Assert.DoesNotContain(consumed.Requests.Skip(1), r => r.Method == HttpMethod.Post);
+        var softDeleted = Query(consumed.Requests[3].Uri);
+        Assert.Equal("true", softDeleted["softDeleted"]);
+        Assert.Equal("out", softDeleted["prefix"]);
+        Assert.Equal(GcsStore.SoftDeletedFieldsMask, softDeleted["fields"]);
     }
 
     [Fact]

@@ -16,5 +16,7 @@ public sealed class FileStoreContractTests : ObjectStoreContract, IDisposable
 
     protected override string Base => _directory.Url + "base/";
 
+    protected override bool KeepsDeletedObjects => false;
+
     public void Dispose() => _directory.Dispose();
 }

@@ -15,6 +15,9 @@ public abstract class ObjectStoreContract
     /// <summary>An empty folder URL (ending with '/') the test owns.</summary>
     protected abstract string Base { get; }
 
+    /// <summary>Whether the backend remembers deleted objects, as a Cloud Storage bucket with soft delete does.</summary>
+    protected virtual bool KeepsDeletedObjects => true;
+
     private string At(string relative) => StorageUrl.Join(Base, relative);
 
     private Task<CreateOutcome> Create(string relative, string text) => Store.Create(At(relative), Encoding.UTF8.GetBytes(text), None);
@@ -26,6 +29,20 @@ public abstract class ObjectStoreContract
         var url = StorageUrl.Parse(At(relative));
         var listing = await Store.List(url.Folder.ToString(), None);
         return Assert.Single(listing.Objects, o => o.Name == url.Name);
+    }
+
+    [Fact]
+    public async Task Presence_TellsNeverWritten_FromLive_FromDeleted()
+    {
+        Assert.Equal(ObjectPresence.Absent, await Store.Presence(At("p/x"), None));
+        await Create("p/x", "x");
+        await Create("p/x.longer", "y");
+        Assert.Equal(ObjectPresence.Live, await Store.Presence(At("p/x"), None));
+
+        Assert.Equal(DeleteOutcome.Deleted, await Store.Delete(At("p/x"), (await Stat("p/x")).Generation, None));
+
+        Assert.Equal(KeepsDeletedObjects ? ObjectPresence.Deleted : ObjectPresence.Absent, await Store.Presence(At("p/x"), None));
+        Assert.Equal(ObjectPresence.Absent, await Store.Presence(At("p/x.lo"), None));
     }
 
     [Fact]

@@ -50,6 +50,9 @@ public abstract class TestStorage : IObjectStore, IAsyncDisposable
     public Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation) =>
         Hooked(StoreOperation.Delete, url, () => Client.Delete(url, generation, cancellation));
 
+    public Task<ObjectPresence> Presence(string url, CancellationToken cancellation) =>
+        Hooked(StoreOperation.Presence, url, () => Client.Presence(url, cancellation));
+
     public abstract ValueTask DisposeAsync();
 
     private async Task<T> Hooked<T>(StoreOperation operation, string url, Func<Task<T>> call)

@@ -29,6 +29,10 @@ public sealed partial class GcsStore
         return new ObjectInfo(stored, OptionalString(root, "md5Hash"), OptionalString(root, "crc32c"));
     }
 
+    /// <summary>What a write that went unanswered may have left: the live object, else the newest soft-deleted one.</summary>
+    private async Task<ObjectInfo?> Written(StorageUrl target, CancellationToken cancellation) =>
+        await Stat(target, cancellation) ?? await NewestDeleted(target, cancellation);
+
     private async Task<bool> HasContent(StorageUrl target, ObjectInfo existing, ReadOnlyMemory<byte> content, CancellationToken cancellation)
     {
         if (existing.Stored.Size != content.Length)
@@ -41,7 +45,7 @@ public sealed partial class GcsStore
             return string.Equals(existing.Md5Hash, Md5Base64(content.Span), StringComparison.Ordinal);
         }
 
-        // No MD5 (a composite object): compare the bytes of that generation.
+        // No MD5 (a composite object): compare the bytes of that generation (a soft-deleted one cannot be read: not ours).
         using var request = new HttpRequestMessage(HttpMethod.Get, MediaUri(target, existing.Generation));
         using var response = await Send(request, target.ToString(), cancellation);
         return response.IsSuccessStatusCode && (await ReadBody(response, target.ToString(), cancellation)).AsSpan().SequenceEqual(content.Span);
@@ -55,6 +59,10 @@ public sealed partial class GcsStore
 #pragma warning disable CA5351 // MD5 is Cloud Storage's integrity checksum (md5Hash), not a security measure.
     private static string Md5Base64(ReadOnlySpan<byte> content) => Convert.ToBase64String(MD5.HashData(content));
 #pragma warning restore CA5351
+
+    /// <summary>The statuses after which a write may have been performed although it was not reported (500, 502, 504).</summary>
+    private static bool MayHaveLanded(HttpStatusCode status) =>
+        status is HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout;
 
     /// <summary>
     /// Whether an earlier attempt of this request may have landed unseen: as the <see cref="RetryHandler"/> recorded it,
