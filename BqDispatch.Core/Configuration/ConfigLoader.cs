@@ -92,7 +92,7 @@ public static class ConfigLoader
             CyclePauseMs = doc.Count("CyclePauseMs") ?? defaults.CyclePauseMs,
             MaxHandOffsPerCycle = AtLeastOne(doc, "MaxHandOffsPerCycle") ?? defaults.MaxHandOffsPerCycle,
             OrphanTraceTtlHours = doc.Count("OrphanTraceTtlHours") ?? defaults.OrphanTraceTtlHours,
-            ReservationTtlSec = doc.Count("ReservationTtlSec") ?? defaults.ReservationTtlSec,
+            ReservationTtlSec = Between(doc, "ReservationTtlSec", 1, 600) ?? defaults.ReservationTtlSec,
             ListAllUsers = doc.Flag("ListAllUsers") ?? defaults.ListAllUsers,
             JobListLookbackHours = doc.Count("JobListLookbackHours") ?? defaults.JobListLookbackHours,
             MaxJobGetsPerCycle = doc.Count("MaxJobGetsPerCycle") ?? defaults.MaxJobGetsPerCycle,
@@ -126,6 +126,13 @@ public static class ConfigLoader
     private static int? AtLeastOne(ConfigDocument doc, string key) => doc.Count(key) switch
     {
         0 => throw new ConfigException($"config: {key} must be at least 1"),
+        var count => count,
+    };
+
+    private static int? Between(ConfigDocument doc, string key, int min, int max) => doc.Count(key) switch
+    {
+        { } count when count < min || count > max =>
+            throw new ConfigException($"config: {key} must be between {Number(min)} and {Number(max)}, got {Number(count)}"),
         var count => count,
     };
 

@@ -7,7 +7,9 @@ namespace BqDispatch.Core.Dispatch;
 /// <summary>
 /// The hand-off activity (design §2.5): copy the trace create-only to its trigger path, then delete the
 /// source only if it still has the generation that was copied. "Destination exists" means an earlier or
-/// concurrent hand-off made it, so the delete is completed and the trace counted once.
+/// concurrent hand-off made it, so the delete is completed and the trace counted once. A trigger object that
+/// existed and was consumed by BqTail since (soft delete remembers it) counts the same: the trace is never
+/// handed off twice.
 /// </summary>
 public sealed class HandOffWorker(DispatchConfig config, IObjectStore store)
 {
@@ -23,10 +25,17 @@ public sealed class HandOffWorker(DispatchConfig config, IObjectStore store)
         var destination = Destination(trace);
         try
         {
-            var copy = await store.CopyIfAbsent(trace.Url, trace.Generation, destination, ct);
+            // Late work may have been copied by a dispatcher that died before its delete, and consumed since.
+            var copy = trace.Late && await store.Presence(destination, ct) != ObjectPresence.Absent
+                ? CopyOutcome.DestinationExists
+                : await store.CopyIfAbsent(trace.Url, trace.Generation, destination, ct);
             if (copy == CopyOutcome.SourceChanged)
             {
-                return new HandOffResult(trace.Url, HandOffStatus.SourceGone, destination);
+                // Gone because it was handed off (by an earlier attempt of this very activity, whose result was lost, or
+                // by another dispatcher): then its trigger object exists or existed, and the hand-off is done.
+                return await store.Presence(destination, ct) == ObjectPresence.Absent
+                    ? new HandOffResult(trace.Url, HandOffStatus.SourceGone, destination)
+                    : new HandOffResult(trace.Url, HandOffStatus.AlreadyHandedOff, destination);
             }
 
             var status = copy == CopyOutcome.Copied ? HandOffStatus.HandedOff : HandOffStatus.AlreadyHandedOff;

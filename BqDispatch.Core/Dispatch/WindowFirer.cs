@@ -6,7 +6,8 @@ namespace BqDispatch.Core.Dispatch;
 
 /// <summary>
 /// The window activity: create the _batch_ copy create-only first, then the .wis marker (W9 fixed: a failed
-/// copy leaves no marker, so the window stays due and is retried instead of being lost).
+/// copy leaves no marker, so the window stays due and is retried instead of being lost). A _batch_ copy that
+/// existed and was consumed by BqTail since counts as made: a window is never fired twice.
 /// </summary>
 public sealed class WindowFirer(DispatchConfig config, IObjectStore store)
 {
@@ -20,21 +21,24 @@ public sealed class WindowFirer(DispatchConfig config, IObjectStore store)
 
     private async Task<WindowResult> Fire(WindowWork window, CancellationToken ct)
     {
+        var batchUrl = Destination(window);
         try
         {
-            var batchUrl = Destination(window);
-            var copy = await store.CopyIfAbsent(window.Url, window.Generation, batchUrl, ct);
+            // A late window may have been copied by a dispatcher that died before its marker, and consumed since.
+            var copy = window.Late && await store.Presence(batchUrl, ct) != ObjectPresence.Absent
+                ? CopyOutcome.DestinationExists
+                : await store.CopyIfAbsent(window.Url, window.Generation, batchUrl, ct);
             if (copy == CopyOutcome.SourceChanged)
             {
-                return new WindowResult(window.Url, WindowStatus.WindowGone);
+                return new WindowResult(window.Url, WindowStatus.WindowGone, Destination: batchUrl);
             }
 
             await store.Create(WindowName.MarkerName(window.Url), MarkerContent, ct);
-            return new WindowResult(window.Url, copy == CopyOutcome.Copied ? WindowStatus.Fired : WindowStatus.AlreadyFired);
+            return new WindowResult(window.Url, copy == CopyOutcome.Copied ? WindowStatus.Fired : WindowStatus.AlreadyFired, Destination: batchUrl);
         }
         catch (StorageException e)
         {
-            return new WindowResult(window.Url, WindowStatus.Failed, e.Message);
+            return new WindowResult(window.Url, WindowStatus.Failed, e.Message, batchUrl);
         }
     }
 }

@@ -3,13 +3,15 @@ namespace BqDispatch.Core.Dispatch;
 /// <summary>A due batch window (.win) that has no scheduled marker yet.</summary>
 /// <param name="Project">The BigQuery project its load will run in (throttle lane).</param>
 /// <param name="BatchingKey">bqtail's performance key for it, "&lt;x&gt;/batching".</param>
+/// <param name="Late">Set by the flow on a window an earlier cycle should already have fired (see <see cref="LateWork"/>).</param>
 public sealed record WindowWork(
     string Url,
     string ObjectName,
     DateTimeOffset End,
     long Generation,
     string Project,
-    string BatchingKey);
+    string BatchingKey,
+    bool Late = false);
 
 /// <summary>An object to delete if it still has the generation that was listed.</summary>
 public sealed record ObjectVersion(string Url, long Generation);

@@ -47,7 +47,7 @@ public class ConfigParseTests
         Assert.Equal(3000, config.CyclePauseMs);
         Assert.Equal(1000, config.MaxHandOffsPerCycle);
         Assert.Equal(24, config.OrphanTraceTtlHours);
-        Assert.Equal(120, config.ReservationTtlSec);
+        Assert.Equal(30, config.ReservationTtlSec);
         Assert.True(config.ListAllUsers);
         Assert.Equal(6, config.JobListLookbackHours);
         Assert.Equal(1000, config.MaxJobGetsPerCycle);
@@ -234,6 +234,8 @@ public class ConfigParseTests
     [InlineData("JobGetParallelism", "0", "must be at least 1")]
     [InlineData("HandOffParallelism", "0", "must be at least 1")]
     [InlineData("MaxHandOffsPerCycle", "0", "must be at least 1")]
+    [InlineData("ReservationTtlSec", "0", "must be between 1 and 600, got 0")]
+    [InlineData("ReservationTtlSec", "601", "must be between 1 and 600, got 601")]
     public void Values_of_the_wrong_type_are_an_error_naming_the_key(string key, string jsonValue, string problem)
     {
         var json = key == "ProjectID" ? ConfigJson.Minimal.Replace("\"cfgp\"", jsonValue, StringComparison.Ordinal) : ConfigJson.MinimalWith(key, jsonValue);
@@ -248,7 +250,7 @@ public class ConfigParseTests
     {
         const string json = """
             {"ProjectID": "p", "AsyncTaskURL": "mem://d/T/", "JournalURL": "mem://o/J/", "ErrorURL": "mem://o/E/",
-             "ThinkTimeMs": 0, "CyclePauseMs": 10, "MaxHandOffsPerCycle": 5, "OrphanTraceTtlHours": 2, "ReservationTtlSec": 30,
+             "ThinkTimeMs": 0, "CyclePauseMs": 10, "MaxHandOffsPerCycle": 5, "OrphanTraceTtlHours": 2, "ReservationTtlSec": 45,
              "ListAllUsers": false, "JobListLookbackHours": 1, "MaxJobGetsPerCycle": 0, "JobGetParallelism": 2,
              "HandOffParallelism": 3, "OrphanMarkerTtlHours": 4}
             """;
@@ -256,7 +258,7 @@ public class ConfigParseTests
         var config = ConfigLoader.Parse(json, ConfigJson.NoEnvironment);
 
         Assert.Equal(
-            (0, 10, 5, 2, 30, false, 1, 0, 2, 3, 4),
+            (0, 10, 5, 2, 45, false, 1, 0, 2, 3, 4),
             (config.ThinkTimeMs, config.CyclePauseMs, config.MaxHandOffsPerCycle, config.OrphanTraceTtlHours, config.ReservationTtlSec,
                 config.ListAllUsers, config.JobListLookbackHours, config.MaxJobGetsPerCycle, config.JobGetParallelism,
                 config.HandOffParallelism, config.OrphanMarkerTtlHours));

@@ -28,6 +28,9 @@ public abstract class TestStorage : IObjectStore, IAsyncDisposable
     /// <summary>How many times an object appeared at this URL where none existed.</summary>
     public abstract int CreationCount(string url);
 
+    /// <summary>Deletes the object as its consumer (BqTail) would, bypassing the hooks; false when there was none.</summary>
+    public abstract bool Remove(string url);
+
     public Task<Listing> List(string folderUrl, CancellationToken cancellation) =>
         Hooked(StoreOperation.List, folderUrl, () => Client.List(folderUrl, cancellation));
 
@@ -88,6 +91,10 @@ public sealed class MemoryTestStorage(Func<DateTimeOffset> clock) : TestStorage
     public override bool Exists(string url) => store.Exists(url);
 
     public override int CreationCount(string url) => store.CreationCount(url);
+
+    public override bool Remove(string url) =>
+        store.TryGet(url) is { } found
+        && store.Delete(url, found.Generation, CancellationToken.None).GetAwaiter().GetResult() == DeleteOutcome.Deleted;
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
