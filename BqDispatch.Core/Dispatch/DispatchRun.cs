@@ -70,8 +70,8 @@ public static class DispatchRun
             status.RecordHeldWindow(held);
         }
 
-        var admittedTraces = plan.Traces.Select(t => memory.Mark(t, previousCycle)).ToList();
-        var admittedWindows = plan.Windows.Select(w => memory.Mark(w, previousCycle)).ToList();
+        var admittedTraces = plan.Traces.Select(t => memory.Mark(t, previousCycle, now)).ToList();
+        var admittedWindows = plan.Windows.Select(w => memory.Mark(w, previousCycle, now)).ToList();
         var handOffs = Batches(admittedTraces, settings.BatchSize).Select(b => engine.HandOff(new HandOffBatch(b))).ToList();
         var firings = Batches(admittedWindows, settings.BatchSize).Select(b => engine.FireWindows(new WindowBatch(b))).ToList();
         var cleanup = scan.StalledPairs.Count + scan.OrphanMarkers.Count + scan.Orphans.Count > 0
@@ -85,7 +85,7 @@ public static class DispatchRun
             {
                 var trace = byUrl[result.Url];
                 status.RecordHandOff(trace, result, now);
-                memory.Record(trace, result.Status == HandOffStatus.Failed, now);
+                memory.Record(trace, result.Status, now);
 
                 // Its reservation waits until BqTail is seen acting on the trigger object (or it is seen never made).
                 if (settings.Limits.For(trace.Kind) > 0)
@@ -102,7 +102,7 @@ public static class DispatchRun
             {
                 var window = windowsByUrl[result.Url];
                 status.RecordWindow(window, result);
-                memory.Record(window, result.Status == WindowStatus.Failed);
+                memory.Record(window, result.Status, now);
                 if (settings.Limits.MaxConcurrentLoad > 0)
                 {
                     memory.Await(new AwaitedFollowUp(window.Url, window.Project, result.Destination, null, now));

@@ -4,10 +4,10 @@ namespace BqDispatch.Core.Dispatch;
 public sealed record HandOffBatch(IReadOnlyList<TraceWork> Traces)
 {
     /// <summary>
-    /// The same work for a repeat whose earlier attempt ended unseen (a lost result, a crashed worker): every trace is
-    /// late, so each copy is preceded by a look at its trigger object, which BqTail may have consumed meanwhile.
+    /// The same work for a repeat whose earlier attempt ended unseen (a lost result, a crashed worker): each copy is
+    /// preceded by a look at its trigger object, which BqTail may have consumed meanwhile.
     /// </summary>
-    public HandOffBatch AsRepeat() => new(Traces.Select(t => t with { Late = true }).ToList());
+    public HandOffBatch AsRepeat() => new(Traces.Select(t => t with { LookFirst = true }).ToList());
 }
 
 /// <summary>What happened to each trace of a batch.</summary>

@@ -25,8 +25,9 @@ public sealed class HandOffWorker(DispatchConfig config, IObjectStore store)
         var destination = Destination(trace);
         try
         {
-            // Late work may have been copied by a dispatcher that died before its delete, and consumed since.
-            var copy = trace.Late && await store.Presence(destination, ct) != ObjectPresence.Absent
+            // The trigger object may have been made by a dispatcher that died, failed or is still busy before its delete,
+            // and consumed by BqTail since: a create-only copy would make it again.
+            var copy = trace.LookFirst && await store.Presence(destination, ct) != ObjectPresence.Absent
                 ? CopyOutcome.DestinationExists
                 : await store.CopyIfAbsent(trace.Url, trace.Generation, destination, ct);
             if (copy == CopyOutcome.SourceChanged)

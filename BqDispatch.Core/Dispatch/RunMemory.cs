@@ -2,8 +2,8 @@ namespace BqDispatch.Core.Dispatch;
 
 /// <summary>
 /// What the flow remembers from cycle to cycle (and, through <see cref="RunCarryOver"/>, from run to run): the traces
-/// it handed off, the work whose hand-off failed, the admissions waiting for evidence, and when the last cycle started.
-/// Deterministic: it only sees what the flow hands it.
+/// it handed off, the work whose hand-off failed, the admissions waiting for evidence, when the last cycle started and
+/// when another dispatcher was last seen. Deterministic: it only sees what the flow hands it.
 /// </summary>
 public sealed class RunMemory
 {
@@ -14,14 +14,20 @@ public sealed class RunMemory
     private readonly Dictionary<string, AwaitedFollowUp> awaited = new(StringComparer.Ordinal);
     private readonly HashSet<string> uncertain = new(StringComparer.Ordinal);
 
-    private RunMemory(DateTimeOffset? lastCycleStarted) => LastCycleStarted = lastCycleStarted;
+    private RunMemory(DateTimeOffset? lastCycleStarted, DateTimeOffset? lastContention)
+    {
+        LastCycleStarted = lastCycleStarted;
+        LastContention = lastContention;
+    }
 
     public DateTimeOffset? LastCycleStarted { get; private set; }
+
+    public DateTimeOffset? LastContention { get; private set; }
 
     /// <summary>The memory a run starts with; a carried trace counts as finished when the run starts.</summary>
     public static RunMemory From(RunCarryOver carried, DateTimeOffset now)
     {
-        var memory = new RunMemory(carried.LastCycleStarted);
+        var memory = new RunMemory(carried.LastCycleStarted, carried.LastContention);
         foreach (var key in carried.Finished)
         {
             memory.finished[key] = now;
@@ -47,39 +53,48 @@ public sealed class RunMemory
 
     public bool IsFinished(TraceWork trace) => finished.ContainsKey(Key(trace));
 
-    /// <summary>Records a hand-off's end: done, or failed (then its copy may have landed unseen, and it is retried as late work).</summary>
-    public void Record(TraceWork trace, bool failed, DateTimeOffset now)
+    /// <summary>
+    /// Records a hand-off's end: a failed one may have landed its copy unseen, so it looks first when tried again; one
+    /// found done or gone shows another dispatcher at work.
+    /// </summary>
+    public void Record(TraceWork trace, HandOffStatus status, DateTimeOffset now)
     {
-        if (failed)
+        if (status == HandOffStatus.Failed)
         {
             uncertain.Add(Key(trace));
+            return;
         }
-        else
+
+        uncertain.Remove(Key(trace));
+        finished[Key(trace)] = now;
+        if (LookFirstRules.ShowsContention(status))
         {
-            uncertain.Remove(Key(trace));
-            finished[Key(trace)] = now;
+            LastContention = now;
         }
     }
 
-    /// <summary>Records a firing's end: a failed one may have left its _batch_ copy behind.</summary>
-    public void Record(WindowWork window, bool failed)
+    /// <summary>Records a firing's end, as <see cref="Record(TraceWork, HandOffStatus, DateTimeOffset)"/> does.</summary>
+    public void Record(WindowWork window, WindowStatus status, DateTimeOffset now)
     {
-        if (failed)
+        if (status == WindowStatus.Failed)
         {
             uncertain.Add(Key(window));
+            return;
         }
-        else
+
+        uncertain.Remove(Key(window));
+        if (LookFirstRules.ShowsContention(status))
         {
-            uncertain.Remove(Key(window));
+            LastContention = now;
         }
     }
 
-    /// <summary>Marks late work (see <see cref="LateWork"/>) given the previous cycle's start.</summary>
-    public TraceWork Mark(TraceWork trace, DateTimeOffset? previousCycleStarted) =>
-        trace with { Late = uncertain.Contains(Key(trace)) || LateWork.IsLate(trace.JobEnded ?? trace.Created, previousCycleStarted) };
+    /// <summary>Marks the work that looks first (see <see cref="LookFirstRules"/>) for a cycle at <paramref name="now"/>.</summary>
+    public TraceWork Mark(TraceWork trace, DateTimeOffset? previousCycleStarted, DateTimeOffset now) =>
+        trace with { LookFirst = LooksFirst(Key(trace), LookFirstRules.DueAt(trace), previousCycleStarted, now) };
 
-    public WindowWork Mark(WindowWork window, DateTimeOffset? previousCycleStarted) =>
-        window with { Late = uncertain.Contains(Key(window)) || LateWork.IsLate(LateWork.DueAt(window), previousCycleStarted) };
+    public WindowWork Mark(WindowWork window, DateTimeOffset? previousCycleStarted, DateTimeOffset now) =>
+        window with { LookFirst = LooksFirst(Key(window), LookFirstRules.DueAt(window), previousCycleStarted, now) };
 
     /// <summary>Follow-ups still without evidence; those older than the reservation TTL are forgotten (their reservations expired).</summary>
     public IReadOnlyList<AwaitedFollowUp> Awaited(DateTimeOffset now, TimeSpan reservationTtl)
@@ -113,6 +128,7 @@ public sealed class RunMemory
     /// <summary>What the next run of the chain starts from: bounded to the newest entries.</summary>
     public RunCarryOver CarryOver(DateTimeOffset now) => new(
         LastCycleStarted,
+        LastContention,
         finished.Where(f => f.Value >= now - FinishedCarried)
             .OrderByDescending(f => f.Value)
             .ThenBy(f => f.Key, StringComparer.Ordinal)
@@ -121,6 +137,11 @@ public sealed class RunMemory
             .ToList(),
         awaited.Values.OrderByDescending(a => a.Since).ThenBy(a => a.Key, StringComparer.Ordinal).Take(RunCarryOver.MaxEntries).ToList(),
         uncertain.Order(StringComparer.Ordinal).Take(RunCarryOver.MaxEntries).ToList());
+
+    private bool LooksFirst(string key, DateTimeOffset dueAt, DateTimeOffset? previousCycleStarted, DateTimeOffset now) =>
+        uncertain.Contains(key)
+        || LookFirstRules.IsLate(dueAt, previousCycleStarted)
+        || LookFirstRules.IsContended(LastContention, now);
 
     private static string Key(TraceWork trace) => $"{trace.Url}#{trace.Generation}";
 

@@ -7,7 +7,7 @@ namespace BqDispatch.Core.Dispatch;
 /// <param name="Region">The folder region ("" at the root).</param>
 /// <param name="Created">The trace object's creation time: it picks the hour folder, so a retry targets the same object.</param>
 /// <param name="JobEnded">When BigQuery finished the job, if known: the start of the detection lag.</param>
-/// <param name="Late">Set by the flow on work an earlier cycle should already have handed off (see <see cref="LateWork"/>).</param>
+/// <param name="LookFirst">Set by the flow when the trigger object may have been made and consumed already (see <see cref="LookFirstRules"/>).</param>
 public sealed record TraceWork(
     string Url,
     string RelativeName,
@@ -19,4 +19,4 @@ public sealed record TraceWork(
     DateTimeOffset Created,
     long Generation,
     DateTimeOffset? JobEnded = null,
-    bool Late = false);
+    bool LookFirst = false);

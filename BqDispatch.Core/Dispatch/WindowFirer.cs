@@ -24,8 +24,9 @@ public sealed class WindowFirer(DispatchConfig config, IObjectStore store)
         var batchUrl = Destination(window);
         try
         {
-            // A late window may have been copied by a dispatcher that died before its marker, and consumed since.
-            var copy = window.Late && await store.Presence(batchUrl, ct) != ObjectPresence.Absent
+            // The _batch_ copy may have been made by a dispatcher that died, failed or is still busy before its marker,
+            // and consumed by BqTail since.
+            var copy = window.LookFirst && await store.Presence(batchUrl, ct) != ObjectPresence.Absent
                 ? CopyOutcome.DestinationExists
                 : await store.CopyIfAbsent(window.Url, window.Generation, batchUrl, ct);
             if (copy == CopyOutcome.SourceChanged)

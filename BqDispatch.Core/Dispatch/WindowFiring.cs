@@ -3,8 +3,8 @@ namespace BqDispatch.Core.Dispatch;
 /// <summary>Input of one window activity: due windows admitted by their lanes.</summary>
 public sealed record WindowBatch(IReadOnlyList<WindowWork> Windows)
 {
-    /// <summary>The same work for a repeat whose earlier attempt ended unseen: every window is late (see <see cref="HandOffBatch.AsRepeat"/>).</summary>
-    public WindowBatch AsRepeat() => new(Windows.Select(w => w with { Late = true }).ToList());
+    /// <summary>The same work for a repeat whose earlier attempt ended unseen (see <see cref="HandOffBatch.AsRepeat"/>).</summary>
+    public WindowBatch AsRepeat() => new(Windows.Select(w => w with { LookFirst = true }).ToList());
 }
 
 public sealed record WindowOutcome(IReadOnlyList<WindowResult> Results);

@@ -3,7 +3,7 @@ namespace BqDispatch.Core.Dispatch;
 /// <summary>A due batch window (.win) that has no scheduled marker yet.</summary>
 /// <param name="Project">The BigQuery project its load will run in (throttle lane).</param>
 /// <param name="BatchingKey">bqtail's performance key for it, "&lt;x&gt;/batching".</param>
-/// <param name="Late">Set by the flow on a window an earlier cycle should already have fired (see <see cref="LateWork"/>).</param>
+/// <param name="LookFirst">Set by the flow when the _batch_ copy may have been made and consumed already (see <see cref="LookFirstRules"/>).</param>
 public sealed record WindowWork(
     string Url,
     string ObjectName,
@@ -11,7 +11,7 @@ public sealed record WindowWork(
     long Generation,
     string Project,
     string BatchingKey,
-    bool Late = false);
+    bool LookFirst = false);
 
 /// <summary>An object to delete if it still has the generation that was listed.</summary>
 public sealed record ObjectVersion(string Url, long Generation);

@@ -7,10 +7,10 @@ using Xunit;
 namespace BqDispatch.Tests.Acceptance;
 
 /// <summary>
-/// Only late work pays for the look at soft-deleted trigger objects: work that falls due while the dispatcher watches
-/// is copied straight away.
+/// Only work whose trigger object may have been made already pays for the look at soft-deleted ones: work that falls
+/// due while a dispatcher alone watches is copied straight away.
 /// </summary>
-public abstract class LateWorkTests(StorageKind kind) : AcceptanceTests(kind)
+public abstract class LookFirstTests(StorageKind kind) : AcceptanceTests(kind)
 {
     [Fact]
     public async Task Work_due_before_the_first_cycle_is_looked_up_and_work_due_between_cycles_is_not()
@@ -46,6 +46,6 @@ public abstract class LateWorkTests(StorageKind kind) : AcceptanceTests(kind)
     }
 }
 
-public sealed class LateWorkOnMemory() : LateWorkTests(StorageKind.Memory);
+public sealed class LookFirstOnMemory() : LookFirstTests(StorageKind.Memory);
 
-public sealed class LateWorkOnCloudStorage() : LateWorkTests(StorageKind.CloudStorage);
+public sealed class LookFirstOnCloudStorage() : LookFirstTests(StorageKind.CloudStorage);
