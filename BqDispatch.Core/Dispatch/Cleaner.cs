@@ -55,7 +55,7 @@ public sealed class Cleaner(DispatchConfig config, IObjectStore store)
             $"Original location: {trace.Url}\n";
         try
         {
-            if (await store.CopyIfAbsent(trace.Url, trace.Generation, destination, ct) == CopyOutcome.SourceChanged)
+            if (await store.CopyIfAbsent(trace.Url, trace.Generation, null, destination, ct) == CopyOutcome.SourceChanged)
             {
                 return false;
             }

@@ -49,7 +49,6 @@ public static class DispatchRun
     {
         var now = engine.UtcNow;
         var scan = await engine.Scan(new ScanRequest(now, settings.ChunkSize, memory.Awaited(now, settings.ReservationTtl)));
-        var previousCycle = memory.StartCycle(now);
         status.RecordScan(scan);
         if (scan.RootError is not null)
         {
@@ -58,8 +57,11 @@ public static class DispatchRun
         }
 
         // A trace finished earlier in this run (or the chain) may still show in a listing; it is never handed off again (L3).
-        var traces = scan.Done.Where(t => !memory.IsFinished(t)).ToList();
-        var plan = await CyclePlanner.Admit(engine, settings, now, scan, traces, memory.Settle(scan.Settled));
+        // Work another dispatcher claimed within the lease is its own.
+        var traces = scan.Done.Where(t => !memory.IsFinished(t) && !memory.IsHeldElsewhere(t, now)).ToList();
+        var windows = scan.DueWindows.Where(w => !memory.IsHeldElsewhere(w, now)).ToList();
+        var heldElsewhere = scan.Done.Count(t => !memory.IsFinished(t)) - traces.Count + scan.DueWindows.Count - windows.Count;
+        var plan = await CyclePlanner.Admit(engine, settings, now, scan with { DueWindows = windows }, traces, memory.Settle(scan.Settled));
         foreach (var held in plan.HeldTraces)
         {
             status.RecordHeldTrace(held);
@@ -70,8 +72,8 @@ public static class DispatchRun
             status.RecordHeldWindow(held);
         }
 
-        var admittedTraces = plan.Traces.Select(t => memory.Mark(t, previousCycle, now)).ToList();
-        var admittedWindows = plan.Windows.Select(w => memory.Mark(w, previousCycle, now)).ToList();
+        var admittedTraces = plan.Traces.Select(memory.Mark).ToList();
+        var admittedWindows = plan.Windows.Select(memory.Mark).ToList();
         var handOffs = Batches(admittedTraces, settings.BatchSize).Select(b => engine.HandOff(new HandOffBatch(b))).ToList();
         var firings = Batches(admittedWindows, settings.BatchSize).Select(b => engine.FireWindows(new WindowBatch(b))).ToList();
         var cleanup = scan.StalledPairs.Count + scan.OrphanMarkers.Count + scan.Orphans.Count > 0
@@ -102,7 +104,7 @@ public static class DispatchRun
             {
                 var window = windowsByUrl[result.Url];
                 status.RecordWindow(window, result);
-                memory.Record(window, result.Status, now);
+                memory.Record(window, result.Status);
                 if (settings.Limits.MaxConcurrentLoad > 0)
                 {
                     memory.Await(new AwaitedFollowUp(window.Url, window.Project, result.Destination, null, now));
@@ -117,7 +119,7 @@ public static class DispatchRun
 
         var backlog = scan.DoneTotal - scan.Done.Count + plan.HeldTraces.Count
             + scan.DueWindowsTotal - scan.DueWindows.Count + plan.HeldWindows.Count;
-        status.CompleteCycle(backlog);
+        status.CompleteCycle(backlog, heldElsewhere);
         return false;
     }
 

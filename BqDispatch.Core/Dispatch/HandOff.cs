@@ -30,6 +30,9 @@ public enum HandOffStatus
     /// <summary>The trace was gone or rewritten before the copy, and its trigger object never existed; nothing was done (benign).</summary>
     SourceGone,
 
+    /// <summary>Another dispatcher claimed the trace and is handing it off; it was left to it (not counted here).</summary>
+    ClaimedElsewhere,
+
     /// <summary>The hand-off failed and will be retried next cycle.</summary>
     Failed,
 }

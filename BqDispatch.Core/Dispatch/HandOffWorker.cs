@@ -5,11 +5,10 @@ using BqDispatch.Core.Storage;
 namespace BqDispatch.Core.Dispatch;
 
 /// <summary>
-/// The hand-off activity (design §2.5): copy the trace create-only to its trigger path, then delete the
-/// source only if it still has the generation that was copied. "Destination exists" means an earlier or
-/// concurrent hand-off made it, so the delete is completed and the trace counted once. A trigger object that
-/// existed and was consumed by BqTail since (soft delete remembers it) counts the same: the trace is never
-/// handed off twice.
+/// The hand-off activity (design §2.5): claim the trace, copy it create-only to its trigger path pinned to the claim,
+/// then delete the source only if it still has the generation that was copied (see <see cref="HandOffClaims"/>).
+/// A trigger object that exists, or existed and was consumed by BqTail since (soft delete remembers it), means the
+/// trace was handed off: the delete is completed and the trace counted once. A trace is never handed off twice.
 /// </summary>
 public sealed class HandOffWorker(DispatchConfig config, IObjectStore store)
 {
@@ -25,18 +24,33 @@ public sealed class HandOffWorker(DispatchConfig config, IObjectStore store)
         var destination = Destination(trace);
         try
         {
-            // The trigger object may have been made by a dispatcher that died, failed or is still busy before its delete,
-            // and consumed by BqTail since: a create-only copy would make it again.
-            var copy = trace.LookFirst && await store.Presence(destination, ct) != ObjectPresence.Absent
-                ? CopyOutcome.DestinationExists
-                : await store.CopyIfAbsent(trace.Url, trace.Generation, destination, ct);
-            if (copy == CopyOutcome.SourceChanged)
+            // A repeat takes over whatever claim there is: its own earlier claim may have landed unseen.
+            var claim = await store.Claim(trace.Url, trace.Generation, trace.LookFirst ? null : trace.Metageneration, ct);
+            if (claim.Outcome == ClaimOutcome.Taken)
+            {
+                return new HandOffResult(trace.Url, HandOffStatus.ClaimedElsewhere, destination);
+            }
+
+            if (claim.Outcome == ClaimOutcome.Gone)
             {
                 // Gone because it was handed off (by an earlier attempt of this very activity, whose result was lost, or
-                // by another dispatcher): then its trigger object exists or existed, and the hand-off is done.
-                return await store.Presence(destination, ct) == ObjectPresence.Absent
-                    ? new HandOffResult(trace.Url, HandOffStatus.SourceGone, destination)
-                    : new HandOffResult(trace.Url, HandOffStatus.AlreadyHandedOff, destination);
+                // by another dispatcher)? Then its trigger object exists or existed, and the hand-off is done.
+                return await WasHandedOff(destination, ct)
+                    ? new HandOffResult(trace.Url, HandOffStatus.AlreadyHandedOff, destination)
+                    : new HandOffResult(trace.Url, HandOffStatus.SourceGone, destination);
+            }
+
+            // An earlier claim (a dispatcher that died or failed, or this one's own unseen attempt) may have copied before
+            // it stopped, and BqTail may have consumed that copy since: a create-only copy would make it again.
+            var copy = (trace.LookFirst || trace.Metageneration > 1) && await WasHandedOff(destination, ct)
+                ? CopyOutcome.DestinationExists
+                : await store.CopyIfAbsent(trace.Url, trace.Generation, claim.Metageneration, destination, ct);
+            if (copy == CopyOutcome.SourceChanged)
+            {
+                // Claimed over since (its new claimant copies it) or removed by someone else.
+                return await WasHandedOff(destination, ct)
+                    ? new HandOffResult(trace.Url, HandOffStatus.AlreadyHandedOff, destination)
+                    : new HandOffResult(trace.Url, HandOffStatus.ClaimedElsewhere, destination);
             }
 
             var status = copy == CopyOutcome.Copied ? HandOffStatus.HandedOff : HandOffStatus.AlreadyHandedOff;
@@ -50,4 +64,7 @@ public sealed class HandOffWorker(DispatchConfig config, IObjectStore store)
             return new HandOffResult(trace.Url, HandOffStatus.Failed, destination, e.Message);
         }
     }
+
+    private async Task<bool> WasHandedOff(string destination, CancellationToken ct) =>
+        await store.Presence(destination, ct) != ObjectPresence.Absent;
 }

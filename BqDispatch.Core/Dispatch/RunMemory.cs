@@ -2,8 +2,8 @@ namespace BqDispatch.Core.Dispatch;
 
 /// <summary>
 /// What the flow remembers from cycle to cycle (and, through <see cref="RunCarryOver"/>, from run to run): the traces
-/// it handed off, the work whose hand-off failed, the admissions waiting for evidence, when the last cycle started and
-/// when another dispatcher was last seen. Deterministic: it only sees what the flow hands it.
+/// it handed off, the work whose hand-off or firing failed, and the admissions waiting for evidence. Deterministic: it
+/// only sees what the flow hands it.
 /// </summary>
 public sealed class RunMemory
 {
@@ -14,20 +14,10 @@ public sealed class RunMemory
     private readonly Dictionary<string, AwaitedFollowUp> awaited = new(StringComparer.Ordinal);
     private readonly HashSet<string> uncertain = new(StringComparer.Ordinal);
 
-    private RunMemory(DateTimeOffset? lastCycleStarted, DateTimeOffset? lastContention)
-    {
-        LastCycleStarted = lastCycleStarted;
-        LastContention = lastContention;
-    }
-
-    public DateTimeOffset? LastCycleStarted { get; private set; }
-
-    public DateTimeOffset? LastContention { get; private set; }
-
     /// <summary>The memory a run starts with; a carried trace counts as finished when the run starts.</summary>
     public static RunMemory From(RunCarryOver carried, DateTimeOffset now)
     {
-        var memory = new RunMemory(carried.LastCycleStarted, carried.LastContention);
+        var memory = new RunMemory();
         foreach (var key in carried.Finished)
         {
             memory.finished[key] = now;
@@ -39,62 +29,56 @@ public sealed class RunMemory
         }
 
         memory.uncertain.UnionWith(carried.Uncertain);
-
         return memory;
-    }
-
-    /// <summary>Starts a cycle; returns when the previous one started (null when none is known).</summary>
-    public DateTimeOffset? StartCycle(DateTimeOffset now)
-    {
-        var previous = LastCycleStarted;
-        LastCycleStarted = now;
-        return previous;
     }
 
     public bool IsFinished(TraceWork trace) => finished.ContainsKey(Key(trace));
 
     /// <summary>
-    /// Records a hand-off's end: a failed one may have landed its copy unseen, so it looks first when tried again; one
-    /// found done or gone shows another dispatcher at work.
+    /// Work another dispatcher claimed within the lease is left to it; work whose own earlier attempt failed is not (its
+    /// claim may be this dispatcher's own).
     /// </summary>
+    public bool IsHeldElsewhere(TraceWork trace, DateTimeOffset now) =>
+        !uncertain.Contains(Key(trace)) && HandOffClaims.IsHeldElsewhere(trace.Metageneration, trace.Updated, now);
+
+    public bool IsHeldElsewhere(WindowWork window, DateTimeOffset now) =>
+        !uncertain.Contains(Key(window)) && HandOffClaims.IsHeldElsewhere(window.Metageneration, window.Updated, now);
+
+    /// <summary>Work whose earlier attempt failed may have landed its copy unseen: it takes over and looks first.</summary>
+    public TraceWork Mark(TraceWork trace) => trace with { LookFirst = uncertain.Contains(Key(trace)) };
+
+    public WindowWork Mark(WindowWork window) => window with { LookFirst = uncertain.Contains(Key(window)) };
+
+    /// <summary>Records a hand-off's end: done (never again), failed (uncertain), or left to another dispatcher.</summary>
     public void Record(TraceWork trace, HandOffStatus status, DateTimeOffset now)
     {
-        if (status == HandOffStatus.Failed)
+        switch (status)
         {
-            uncertain.Add(Key(trace));
-            return;
-        }
-
-        uncertain.Remove(Key(trace));
-        finished[Key(trace)] = now;
-        if (LookFirstRules.ShowsContention(status))
-        {
-            LastContention = now;
+            case HandOffStatus.Failed:
+                uncertain.Add(Key(trace));
+                break;
+            case HandOffStatus.ClaimedElsewhere:
+                uncertain.Remove(Key(trace));
+                break;
+            default:
+                uncertain.Remove(Key(trace));
+                finished[Key(trace)] = now;
+                break;
         }
     }
 
-    /// <summary>Records a firing's end, as <see cref="Record(TraceWork, HandOffStatus, DateTimeOffset)"/> does.</summary>
-    public void Record(WindowWork window, WindowStatus status, DateTimeOffset now)
+    /// <summary>Records a firing's end: a failed one may have left its _batch_ copy behind.</summary>
+    public void Record(WindowWork window, WindowStatus status)
     {
         if (status == WindowStatus.Failed)
         {
             uncertain.Add(Key(window));
-            return;
         }
-
-        uncertain.Remove(Key(window));
-        if (LookFirstRules.ShowsContention(status))
+        else
         {
-            LastContention = now;
+            uncertain.Remove(Key(window));
         }
     }
-
-    /// <summary>Marks the work that looks first (see <see cref="LookFirstRules"/>) for a cycle at <paramref name="now"/>.</summary>
-    public TraceWork Mark(TraceWork trace, DateTimeOffset? previousCycleStarted, DateTimeOffset now) =>
-        trace with { LookFirst = LooksFirst(Key(trace), LookFirstRules.DueAt(trace), previousCycleStarted, now) };
-
-    public WindowWork Mark(WindowWork window, DateTimeOffset? previousCycleStarted, DateTimeOffset now) =>
-        window with { LookFirst = LooksFirst(Key(window), LookFirstRules.DueAt(window), previousCycleStarted, now) };
 
     /// <summary>Follow-ups still without evidence; those older than the reservation TTL are forgotten (their reservations expired).</summary>
     public IReadOnlyList<AwaitedFollowUp> Awaited(DateTimeOffset now, TimeSpan reservationTtl)
@@ -127,8 +111,6 @@ public sealed class RunMemory
 
     /// <summary>What the next run of the chain starts from: bounded to the newest entries.</summary>
     public RunCarryOver CarryOver(DateTimeOffset now) => new(
-        LastCycleStarted,
-        LastContention,
         finished.Where(f => f.Value >= now - FinishedCarried)
             .OrderByDescending(f => f.Value)
             .ThenBy(f => f.Key, StringComparer.Ordinal)
@@ -137,11 +119,6 @@ public sealed class RunMemory
             .ToList(),
         awaited.Values.OrderByDescending(a => a.Since).ThenBy(a => a.Key, StringComparer.Ordinal).Take(RunCarryOver.MaxEntries).ToList(),
         uncertain.Order(StringComparer.Ordinal).Take(RunCarryOver.MaxEntries).ToList());
-
-    private bool LooksFirst(string key, DateTimeOffset dueAt, DateTimeOffset? previousCycleStarted, DateTimeOffset now) =>
-        uncertain.Contains(key)
-        || LookFirstRules.IsLate(dueAt, previousCycleStarted)
-        || LookFirstRules.IsContended(LastContention, now);
 
     private static string Key(TraceWork trace) => $"{trace.Url}#{trace.Generation}";
 

@@ -5,9 +5,10 @@ using BqDispatch.Core.Storage;
 namespace BqDispatch.Core.Dispatch;
 
 /// <summary>
-/// The window activity: create the _batch_ copy create-only first, then the .wis marker (W9 fixed: a failed
-/// copy leaves no marker, so the window stays due and is retried instead of being lost). A _batch_ copy that
-/// existed and was consumed by BqTail since counts as made: a window is never fired twice.
+/// The window activity: claim the window, create the _batch_ copy create-only pinned to the claim, then the .wis marker
+/// (W9 fixed: a failed copy leaves no marker, so the window stays due and is retried instead of being lost). A _batch_
+/// copy that exists, or existed and was consumed by BqTail since, counts as made: a window is never fired twice
+/// (see <see cref="HandOffClaims"/>).
 /// </summary>
 public sealed class WindowFirer(DispatchConfig config, IObjectStore store)
 {
@@ -24,14 +25,21 @@ public sealed class WindowFirer(DispatchConfig config, IObjectStore store)
         var batchUrl = Destination(window);
         try
         {
-            // The _batch_ copy may have been made by a dispatcher that died, failed or is still busy before its marker,
-            // and consumed by BqTail since.
-            var copy = window.LookFirst && await store.Presence(batchUrl, ct) != ObjectPresence.Absent
+            var claim = await store.Claim(window.Url, window.Generation, window.LookFirst ? null : window.Metageneration, ct);
+            if (claim.Outcome != ClaimOutcome.Claimed)
+            {
+                var status = claim.Outcome == ClaimOutcome.Taken ? WindowStatus.ClaimedElsewhere : WindowStatus.WindowGone;
+                return new WindowResult(window.Url, status, Destination: batchUrl);
+            }
+
+            // An earlier claim may have copied before it stopped, and BqTail may have consumed that copy since.
+            var copy = (window.LookFirst || window.Metageneration > 1) && await store.Presence(batchUrl, ct) != ObjectPresence.Absent
                 ? CopyOutcome.DestinationExists
-                : await store.CopyIfAbsent(window.Url, window.Generation, batchUrl, ct);
+                : await store.CopyIfAbsent(window.Url, window.Generation, claim.Metageneration, batchUrl, ct);
             if (copy == CopyOutcome.SourceChanged)
             {
-                return new WindowResult(window.Url, WindowStatus.WindowGone, Destination: batchUrl);
+                // Claimed over since (its new claimant fires it) or removed.
+                return new WindowResult(window.Url, WindowStatus.ClaimedElsewhere, Destination: batchUrl);
             }
 
             await store.Create(WindowName.MarkerName(window.Url), MarkerContent, ct);

@@ -23,6 +23,9 @@ public enum WindowStatus
     /// <summary>The window was deleted or rewritten before the copy (benign).</summary>
     WindowGone,
 
+    /// <summary>Another dispatcher claimed the window and is firing it; it was left to it (not counted here).</summary>
+    ClaimedElsewhere,
+
     /// <summary>The copy or the marker failed; the window stays due and is retried next cycle.</summary>
     Failed,
 }

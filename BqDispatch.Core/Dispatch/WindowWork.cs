@@ -3,7 +3,9 @@ namespace BqDispatch.Core.Dispatch;
 /// <summary>A due batch window (.win) that has no scheduled marker yet.</summary>
 /// <param name="Project">The BigQuery project its load will run in (throttle lane).</param>
 /// <param name="BatchingKey">bqtail's performance key for it, "&lt;x&gt;/batching".</param>
-/// <param name="LookFirst">Set by the flow when the _batch_ copy may have been made and consumed already (see <see cref="LookFirstRules"/>).</param>
+/// <param name="Metageneration">As listed: above 1 once a dispatcher claimed the window (see <see cref="HandOffClaims"/>).</param>
+/// <param name="Updated">As listed: when the window was written or last claimed.</param>
+/// <param name="LookFirst">Set when an earlier attempt of this very firing may have landed unseen (see <see cref="TraceWork"/>).</param>
 public sealed record WindowWork(
     string Url,
     string ObjectName,
@@ -11,6 +13,8 @@ public sealed record WindowWork(
     long Generation,
     string Project,
     string BatchingKey,
+    long Metageneration = 1,
+    DateTimeOffset? Updated = null,
     bool LookFirst = false);
 
 /// <summary>An object to delete if it still has the generation that was listed.</summary>

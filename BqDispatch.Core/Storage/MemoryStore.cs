@@ -191,7 +191,7 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
     /// Copies within this store. Like Cloud Storage, the source is checked first: a missing source or a
     /// different generation is <see cref="CopyOutcome.SourceChanged"/> even when the destination exists.
     /// </summary>
-    public async Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, string destinationUrl, CancellationToken cancellation)
+    public async Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, long? sourceMetageneration, string destinationUrl, CancellationToken cancellation)
     {
         var source = ObjectUrl(sourceUrl);
         var destination = ObjectUrl(destinationUrl);
@@ -201,7 +201,8 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
         {
             var sourceObjects = Bucket(source);
             var destinationObjects = Bucket(destination);
-            if (!sourceObjects.TryGetValue(source.Path, out var entry) || entry.Generation != sourceGeneration)
+            if (!sourceObjects.TryGetValue(source.Path, out var entry) || entry.Generation != sourceGeneration
+                || (sourceMetageneration is { } metageneration && entry.Metageneration != metageneration))
             {
                 outcome = CopyOutcome.SourceChanged;
             }
@@ -246,6 +247,34 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
 
         await Hook(AfterOperation, StoreOperation.Delete, url, cancellation);
         return outcome;
+    }
+
+    public async Task<ClaimResult> Claim(string url, long generation, long? metageneration, CancellationToken cancellation)
+    {
+        var target = ObjectUrl(url);
+        await Hook(BeforeOperation, StoreOperation.Claim, url, cancellation);
+        ClaimResult claim;
+        lock (_gate)
+        {
+            var objects = Bucket(target);
+            if (!objects.TryGetValue(target.Path, out var entry) || entry.Generation != generation)
+            {
+                claim = ClaimResult.Gone;
+            }
+            else if (metageneration is { } expected && entry.Metageneration != expected)
+            {
+                claim = ClaimResult.Taken;
+            }
+            else
+            {
+                var claimed = entry with { Metageneration = entry.Metageneration + 1, Updated = _clock() };
+                objects[target.Path] = claimed;
+                claim = new ClaimResult(ClaimOutcome.Claimed, claimed.Metageneration);
+            }
+        }
+
+        await Hook(AfterOperation, StoreOperation.Claim, url, cancellation);
+        return claim;
     }
 
     public async Task<ObjectPresence> Presence(string url, CancellationToken cancellation)
@@ -301,12 +330,12 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
         }
 
         // As in Cloud Storage, an overwrite is a new object generation with its own creation time.
-        return objects[target.Path] = new Entry(content, ++_lastGeneration, now, now);
+        return objects[target.Path] = new Entry(content, ++_lastGeneration, now, now, Metageneration: 1);
     }
 
-    private sealed record Entry(byte[] Content, long Generation, DateTimeOffset Created, DateTimeOffset Updated)
+    private sealed record Entry(byte[] Content, long Generation, DateTimeOffset Created, DateTimeOffset Updated, long Metageneration)
     {
         public StoredObject ToStored(StorageUrl url) =>
-            new(url.ToString(), url.Name, Generation, Content.LongLength, Created, Updated);
+            new(url.ToString(), url.Name, Generation, Content.LongLength, Created, Updated, Metageneration);
     }
 }

@@ -10,4 +10,5 @@ public enum StoreOperation
     Copy,
     Delete,
     Presence,
+    Claim,
 }

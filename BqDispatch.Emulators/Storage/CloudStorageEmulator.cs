@@ -6,15 +6,17 @@ namespace BqDispatch.Emulators.Storage;
 /// An in-process fake of the Cloud Storage JSON API v1 subset the dispatcher uses, served over HTTP on 127.0.0.1 with a
 /// random port: objects.list (prefix, delimiter → prefixes, maxResults capped, opaque pageToken, UTF-8 name order),
 /// objects.get (metadata; alt=media with X-Goog-* headers; generation, ifGenerationMatch, ifGenerationNotMatch),
-/// objects.insert (uploadType media and multipart; ifGenerationMatch/NotMatch), objects.rewrite (destination and source
-/// generation preconditions, sourceGeneration, rewriteToken rounds via maxBytesRewrittenPerCall or
-/// <see cref="CloudStorageEmulatorOptions.RewriteChunkBytes"/>) and objects.delete (generation, ifGenerationMatch),
+/// objects.insert (uploadType media and multipart; ifGenerationMatch/NotMatch), objects.patch (custom metadata, a new
+/// metageneration; ifGenerationMatch, ifMetagenerationMatch), objects.rewrite (destination and source generation and
+/// metageneration preconditions, sourceGeneration, custom metadata copied, rewriteToken rounds via
+/// maxBytesRewrittenPerCall or <see cref="CloudStorageEmulatorOptions.RewriteChunkBytes"/>) and objects.delete
+/// (generation, ifGenerationMatch),
 /// with generations, metageneration, size, md5Hash, crc32c (a table-driven CRC-32C), int64 values as strings and the
 /// Google error envelope. Object names must be one percent-encoded path segment: a raw '/' after <c>/o/</c> is 404.
 /// Soft delete: deleted objects are kept for <see cref="CloudStorageEmulatorOptions.SoftDeleteRetention"/> with
 /// softDeleteTime and hardDeleteTime, listed by objects.list with softDeleted=true (one item per generation; no delimiter)
 /// and read by objects.get with softDeleted=true and their generation.
-/// Not emulated: versioning (only live and soft-deleted generations), restore, metadata updates, ACLs, resumable uploads,
+/// Not emulated: versioning (only live and soft-deleted generations), restore, updates of other fields, ACLs, resumable uploads,
 /// fields masks (ignored, full resources are sent), user metadata, startOffset/endOffset/matchGlob, the 1 write/s per
 /// object limit.
 /// </summary>

@@ -22,13 +22,14 @@ internal sealed class StorageError(int status, string reason, string message) : 
 /// <summary>One live object generation.</summary>
 internal sealed record Entry(byte[] Content, EmulatedObject Info);
 
-/// <summary>Generation preconditions of a request (null = not given).</summary>
-internal readonly record struct Conditions(long? GenerationMatch, long? GenerationNotMatch)
+/// <summary>Generation and metageneration preconditions of a request (null = not given).</summary>
+internal readonly record struct Conditions(long? GenerationMatch, long? GenerationNotMatch, long? MetagenerationMatch = null)
 {
-    /// <summary>True when the current state (null generation = absent) satisfies them. ifGenerationMatch=0 means "absent".</summary>
-    public bool Hold(long? current) =>
-        (GenerationMatch is not { } match || (match == 0 ? current is null : current == match))
-        && (GenerationNotMatch is not { } notMatch || (notMatch == 0 ? current is not null : current != notMatch));
+    /// <summary>True when the current state (null = absent) satisfies them. ifGenerationMatch=0 means "absent".</summary>
+    public bool Hold(EmulatedObject? current) =>
+        (GenerationMatch is not { } match || (match == 0 ? current is null : current?.Generation == match))
+        && (GenerationNotMatch is not { } notMatch || (notMatch == 0 ? current is not null : current?.Generation != notMatch))
+        && (MetagenerationMatch is not { } metageneration || current?.Metageneration == metageneration);
 }
 
 /// <summary>A rewrite call: what to copy, its preconditions and how far it got.</summary>
@@ -133,7 +134,7 @@ internal sealed class ObjectTable
         lock (gate)
         {
             var objects = Bucket(bucket);
-            if (!conditions.Hold(objects.GetValueOrDefault(name)?.Info.Generation))
+            if (!conditions.Hold(objects.GetValueOrDefault(name)?.Info))
             {
                 throw StorageError.Precondition();
             }
@@ -153,13 +154,51 @@ internal sealed class ObjectTable
                 throw StorageError.NoObject(bucket, name);
             }
 
-            if (!conditions.Hold(entry.Info.Generation))
+            if (!conditions.Hold(entry.Info))
             {
                 throw StorageError.Precondition();
             }
 
             objects.Remove(name);
             KeepDeleted(bucket, entry);
+        }
+    }
+
+    /// <summary>
+    /// objects.patch of custom metadata (a null value removes a key): a new metageneration and update time, same generation
+    /// and content, when the conditions hold.
+    /// </summary>
+    public EmulatedObject Patch(string bucket, string name, IReadOnlyDictionary<string, string?> metadata, Conditions conditions)
+    {
+        lock (gate)
+        {
+            var objects = Bucket(bucket);
+            if (!objects.TryGetValue(name, out var entry))
+            {
+                throw StorageError.NoObject(bucket, name);
+            }
+
+            if (!conditions.Hold(entry.Info))
+            {
+                throw StorageError.Precondition();
+            }
+
+            var merged = new Dictionary<string, string>(entry.Info.Metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            foreach (var (key, value) in metadata)
+            {
+                if (value is null)
+                {
+                    merged.Remove(key);
+                }
+                else
+                {
+                    merged[key] = value;
+                }
+            }
+
+            var info = entry.Info with { Metageneration = entry.Info.Metageneration + 1, Updated = clock(), Metadata = merged };
+            objects[name] = entry with { Info = info };
+            return info;
         }
     }
 
@@ -216,7 +255,7 @@ internal sealed class ObjectTable
                 throw StorageError.NoObject(call.SourceBucket, call.SourceName);
             }
 
-            if (!call.Source.Hold(source.Info.Generation) || !call.Destination.Hold(destinations.GetValueOrDefault(call.DestinationName)?.Info.Generation))
+            if (!call.Source.Hold(source.Info) || !call.Destination.Hold(destinations.GetValueOrDefault(call.DestinationName)?.Info))
             {
                 throw StorageError.Precondition();
             }
@@ -227,7 +266,8 @@ internal sealed class ObjectTable
                 return new RewriteResult(false, call.AlreadyRewritten + call.ChunkBytes, size, source.Info.Generation, null);
             }
 
-            var written = Write(call.DestinationBucket, call.DestinationName, source.Content, source.Info.ContentType, clock());
+            // Like the service, a rewrite copies the source's custom metadata.
+            var written = Write(call.DestinationBucket, call.DestinationName, source.Content, source.Info.ContentType, clock(), source.Info.Metadata);
             return new RewriteResult(true, size, size, source.Info.Generation, written.Info);
         }
     }
@@ -323,7 +363,8 @@ internal sealed class ObjectTable
         buckets.TryGetValue(bucket, out var objects) ? objects : throw StorageError.NoBucket(bucket);
 
     // Callers hold gate; content is never mutated after it is stored.
-    private Entry Write(string bucket, string name, byte[] content, string contentType, DateTimeOffset now)
+    private Entry Write(
+        string bucket, string name, byte[] content, string contentType, DateTimeOffset now, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var objects = buckets[bucket];
         if (!objects.ContainsKey(name))
@@ -334,7 +375,10 @@ internal sealed class ObjectTable
 #pragma warning disable CA5351 // MD5 is Cloud Storage's md5Hash integrity checksum, not a security measure.
         var md5 = Convert.ToBase64String(MD5.HashData(content));
 #pragma warning restore CA5351
-        var info = new EmulatedObject(bucket, name, ++lastGeneration, 1, content.LongLength, contentType, md5, Crc32C.Base64(content), now, now);
+        var info = new EmulatedObject(bucket, name, ++lastGeneration, 1, content.LongLength, contentType, md5, Crc32C.Base64(content), now, now)
+        {
+            Metadata = metadata,
+        };
         return objects[name] = new Entry(content, info);
     }
 }

@@ -15,6 +15,9 @@ public static class StorageRoutes
     /// <summary>POST upload/storage/v1/b/{b}/o (objects.insert, uploadType media or multipart).</summary>
     public const string Upload = "upload";
 
+    /// <summary>PATCH storage/v1/b/{b}/o/{o} (objects.patch: custom metadata, a new metageneration).</summary>
+    public const string Patch = "patch";
+
     /// <summary>POST storage/v1/b/{b}/o/{o}/rewriteTo/b/{b2}/o/{o2} (objects.rewrite).</summary>
     public const string Rewrite = "rewrite";
 
@@ -25,7 +28,7 @@ public static class StorageRoutes
     public const string Other = "other";
 
     /// <summary>The routes faults can be injected on.</summary>
-    public static IReadOnlyList<string> All { get; } = [List, Get, Media, Upload, Rewrite, Delete];
+    public static IReadOnlyList<string> All { get; } = [List, Get, Media, Upload, Patch, Rewrite, Delete];
 
     internal static string Validate(string route) =>
         All.Contains(route)
@@ -61,4 +64,7 @@ public sealed record EmulatedObject(
 
     /// <summary>hardDeleteTime: when a soft-deleted object is gone for good.</summary>
     public DateTimeOffset? HardDeleted { get; init; }
+
+    /// <summary>Custom metadata (objects.patch sets it; a rewrite copies it); null when there is none.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 }

@@ -89,6 +89,7 @@ internal sealed class StorageHandlers(
         StorageRoutes.Get => Get(exchange, target.Bucket!, target.Name!),
         StorageRoutes.Media => Media(exchange, target.Bucket!, target.Name!),
         StorageRoutes.Upload => Upload(exchange, target.Bucket!),
+        StorageRoutes.Patch => Patch(exchange, target.Bucket!, target.Name!),
         StorageRoutes.Rewrite => Rewrite(exchange, target),
         StorageRoutes.Delete => Delete(exchange, target.Bucket!, target.Name!),
         _ when target.KnownShape =>
@@ -297,6 +298,36 @@ internal sealed class StorageHandlers(
         await exchange.Send(200, JsonContentType, StorageJson.Rewrite(result, next, Root(exchange)));
     }
 
+    /// <summary>objects.patch: only the custom metadata of the body is applied (other fields are not emulated).</summary>
+    private async Task Patch(Exchange exchange, string bucket, string name)
+    {
+        var metadata = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var body = await ReadAll(exchange.Context.Request.Body, exchange.Context.RequestAborted);
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw StorageError.Invalid("The body is not a JSON object.");
+            }
+
+            if (document.RootElement.TryGetProperty("metadata", out var given) && given.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in given.EnumerateObject())
+                {
+                    metadata[property.Name] = property.Value.ValueKind == JsonValueKind.Null ? null : property.Value.ToString();
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            throw StorageError.Invalid("The body is not valid JSON: " + e.Message);
+        }
+
+        var info = table.Patch(bucket, name, metadata, Conditions(exchange.Context.Request.Query, ""));
+        await exchange.Send(200, JsonContentType, StorageJson.Object(info, Root(exchange)));
+    }
+
     private async Task Delete(Exchange exchange, string bucket, string name)
     {
         var query = exchange.Context.Request.Query;
@@ -313,7 +344,7 @@ internal sealed class StorageHandlers(
         };
 
     private static Conditions Conditions(IQueryCollection query, string infix) =>
-        new(Int64(query, $"if{infix}GenerationMatch"), Int64(query, $"if{infix}GenerationNotMatch"));
+        new(Int64(query, $"if{infix}GenerationMatch"), Int64(query, $"if{infix}GenerationNotMatch"), Int64(query, $"if{infix}MetagenerationMatch"));
 
     private static long? Int64(IQueryCollection query, string key)
     {
@@ -414,7 +445,9 @@ internal sealed class StorageHandlers(
             {
                 var route = HttpMethods.IsGet(method)
                     ? (context.Request.Query["alt"] == "media" ? StorageRoutes.Media : StorageRoutes.Get)
-                    : HttpMethods.IsDelete(method) ? StorageRoutes.Delete : StorageRoutes.Other;
+                    : HttpMethods.IsDelete(method) ? StorageRoutes.Delete
+                    : HttpMethods.IsPatch(method) ? StorageRoutes.Patch
+                    : StorageRoutes.Other;
                 return new Target(route, path, bucket, name, true);
             }
 

@@ -6,7 +6,10 @@ using BqDispatch.Tests.Support;
 
 namespace BqDispatch.Tests.Acceptance;
 
-/// <summary>A dispatcher dies at each step of a hand-off or a window firing; the next run completes the work exactly once.</summary>
+/// <summary>
+/// A dispatcher dies at each step of a hand-off or a window firing; restarted (it waits for its old claims to run out),
+/// it completes the work exactly once.
+/// </summary>
 public abstract class CrashRecoveryTests(StorageKind kind) : AcceptanceTests(kind)
 {
     private const string TraceName = "proj:p1:US/ds.t--1_00001_load--dispatch";
@@ -36,6 +39,7 @@ public abstract class CrashRecoveryTests(StorageKind kind) : AcceptanceTests(kin
 
         f.Store.BeforeOperation = null;
         f.Store.AfterOperation = null;
+        f.WaitOutClaims();
         var status = await f.Run();
 
         Assert.Equal(StatusDocument.Ok, status.Status);
@@ -64,6 +68,7 @@ public abstract class CrashRecoveryTests(StorageKind kind) : AcceptanceTests(kin
 
         f.Store.BeforeOperation = null;
         f.Store.AfterOperation = null;
+        f.WaitOutClaims();
         var status = await f.Run();
 
         Assert.Equal(StatusDocument.Ok, status.Status);
@@ -83,6 +88,7 @@ public abstract class CrashRecoveryTests(StorageKind kind) : AcceptanceTests(kin
         // BqTail runs the post actions and deletes the trigger object before the dispatcher is back.
         Assert.True(f.Store.Remove(f.Url(DestinationPath)));
         f.Store.AfterOperation = null;
+        f.WaitOutClaims();
         var status = await f.Run();
 
         Assert.Equal(StatusDocument.Ok, status.Status);
@@ -101,6 +107,7 @@ public abstract class CrashRecoveryTests(StorageKind kind) : AcceptanceTests(kin
 
         Assert.True(f.Store.Remove(f.Url(BatchCopyPath)));
         f.Store.AfterOperation = null;
+        f.WaitOutClaims();
         var status = await f.Run();
 
         Assert.Equal(StatusDocument.Ok, status.Status);

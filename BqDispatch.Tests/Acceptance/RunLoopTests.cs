@@ -170,13 +170,16 @@ public abstract class RunLoopTests(StorageKind kind) : AcceptanceTests(kind)
 
         public Task Put(string url, ReadOnlyMemory<byte> content, CancellationToken cancellation) => inner.Put(url, content, cancellation);
 
-        public Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, string destinationUrl, CancellationToken cancellation) =>
-            inner.CopyIfAbsent(sourceUrl, sourceGeneration, destinationUrl, cancellation);
+        public Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, long? sourceMetageneration, string destinationUrl, CancellationToken cancellation) =>
+            inner.CopyIfAbsent(sourceUrl, sourceGeneration, sourceMetageneration, destinationUrl, cancellation);
 
         public Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation) =>
             inner.Delete(url, generation, cancellation);
 
         public Task<ObjectPresence> Presence(string url, CancellationToken cancellation) => inner.Presence(url, cancellation);
+
+        public Task<ClaimResult> Claim(string url, long generation, long? metageneration, CancellationToken cancellation) =>
+            inner.Claim(url, generation, metageneration, cancellation);
     }
 }
 

@@ -87,7 +87,7 @@ public class PayloadSerializationTests
         var document = status.Snapshot(At.AddSeconds(1));
         Assert.Equal(StatusJson.Serialize(document), StatusJson.Serialize(RoundTrip(document)));
 
-        var carried = new RunCarryOver(At, At.AddSeconds(-9), ["gs://d/T/x#7"], [new AwaitedFollowUp("gs://d/T/x", "p", "gs://t/_batch_/x.win", null, At)], ["gs://d/T/y#8"]);
+        var carried = new RunCarryOver(["gs://d/T/x#7"], [new AwaitedFollowUp("gs://d/T/x", "p", "gs://t/_batch_/x.win", null, At)], ["gs://d/T/y#8"]);
         Assert.Equal(Json(carried), Json(RoundTrip(carried)));
     }
 }

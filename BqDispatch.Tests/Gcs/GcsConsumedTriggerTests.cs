@@ -24,7 +24,7 @@ public sealed class GcsConsumedTriggerTests
 
         // d1's rewrite lands and its answer is lost; it looks, finds its object, and reports it copied.
         gcs.Emulator.DropAfterCommit(StorageRoutes.Rewrite);
-        var first = await gcs.Store.CopyIfAbsent(GcsHarness.Url(Source), source.Generation, GcsHarness.Url(Destination), None);
+        var first = await gcs.Store.CopyIfAbsent(GcsHarness.Url(Source), source.Generation, null, GcsHarness.Url(Destination), None);
 
         // d2 tries the same copy and meets 412; BqTail deletes the trigger object before d2 can read it back.
         gcs.Emulator.BeforeAnswer = request =>
@@ -34,7 +34,7 @@ public sealed class GcsConsumedTriggerTests
                 gcs.Emulator.Delete(GcsHarness.Bucket, Destination);
             }
         };
-        var second = await d2.CopyIfAbsent(GcsHarness.Url(Source), source.Generation, GcsHarness.Url(Destination), None);
+        var second = await d2.CopyIfAbsent(GcsHarness.Url(Source), source.Generation, null, GcsHarness.Url(Destination), None);
 
         Assert.Equal(CopyOutcome.Copied, first);
         Assert.Equal(CopyOutcome.DestinationExists, second);
@@ -50,7 +50,7 @@ public sealed class GcsConsumedTriggerTests
         gcs.Emulator.DropAfterCommit(StorageRoutes.Rewrite);
         ConsumeWhatIsWritten(gcs.Emulator);
 
-        var outcome = await gcs.Store.CopyIfAbsent(GcsHarness.Url(Source), source.Generation, GcsHarness.Url(Destination), None);
+        var outcome = await gcs.Store.CopyIfAbsent(GcsHarness.Url(Source), source.Generation, null, GcsHarness.Url(Destination), None);
 
         Assert.Equal(CopyOutcome.Copied, outcome);
         Assert.Equal(1, gcs.Emulator.CreationCount(GcsHarness.Bucket, Destination));
@@ -79,7 +79,7 @@ public sealed class GcsConsumedTriggerTests
         gcs.Emulator.DropNext(StorageRoutes.Rewrite);
         gcs.Emulator.FailNext(StorageRoutes.Rewrite, 500, "internalError");
 
-        var outcome = await gcs.Store.CopyIfAbsent(GcsHarness.Url(Source), source.Generation, GcsHarness.Url(Destination), None);
+        var outcome = await gcs.Store.CopyIfAbsent(GcsHarness.Url(Source), source.Generation, null, GcsHarness.Url(Destination), None);
 
         Assert.Equal(CopyOutcome.Copied, outcome);
         Assert.Equal(1, gcs.Emulator.CreationCount(GcsHarness.Bucket, Destination));

@@ -97,7 +97,7 @@ public sealed class GcsStoreRequestTests
             Ok("""{"done":false,"rewriteToken":"tok2","totalBytesRewritten":"2097152","objectSize":"3145728"}"""),
             Ok("""{"done":true,"totalBytesRewritten":"3145728","objectSize":"3145728","resource":{"name":"out/a b","generation":"9"}}"""));
 
-        var outcome = await fake.Store().CopyIfAbsent("gs://in-bkt/exports/a.csv", 1795370012345678, "gs://archive/out/a b", None);
+        var outcome = await fake.Store().CopyIfAbsent("gs://in-bkt/exports/a.csv", 1795370012345678, null, "gs://archive/out/a b", None);
 
         Assert.Equal(CopyOutcome.Copied, outcome);
         Assert.Equal(3, fake.Requests.Count);
@@ -126,9 +126,9 @@ public sealed class GcsStoreRequestTests
         var taken = new Fake(Error(412, "conditionNotMet"), Ok(ObjectJson));
         var gone = new Fake(Error(404, "notFound"), Error(404, "notFound"));
 
-        Assert.Equal(CopyOutcome.SourceChanged, await changed.Store().CopyIfAbsent("gs://b/in", 1795370012345678, "gs://b/out", None));
-        Assert.Equal(CopyOutcome.DestinationExists, await taken.Store().CopyIfAbsent("gs://b/in", 1795370012345678, "gs://b/out", None));
-        Assert.Equal(CopyOutcome.SourceChanged, await gone.Store().CopyIfAbsent("gs://b/in", 1795370012345678, "gs://b/out", None));
+        Assert.Equal(CopyOutcome.SourceChanged, await changed.Store().CopyIfAbsent("gs://b/in", 1795370012345678, null, "gs://b/out", None));
+        Assert.Equal(CopyOutcome.DestinationExists, await taken.Store().CopyIfAbsent("gs://b/in", 1795370012345678, null, "gs://b/out", None));
+        Assert.Equal(CopyOutcome.SourceChanged, await gone.Store().CopyIfAbsent("gs://b/in", 1795370012345678, null, "gs://b/out", None));
 
         // The 412 with the source as it was proves the destination existed: whether it is still there does not matter.
         Assert.Equal(2, taken.Requests.Count);
@@ -145,7 +145,7 @@ public sealed class GcsStoreRequestTests
             Error(404, "notFound"),
             Ok($$"""{"items":[{{ObjectJson.Replace("dir/sub dir/a+b?#[x]ü.csv", "out", StringComparison.Ordinal)}}]}"""));
 
-        Assert.Equal(CopyOutcome.Copied, await consumed.Store().CopyIfAbsent("gs://b/in", 1795370012345678, "gs://b/out", None));
+        Assert.Equal(CopyOutcome.Copied, await consumed.Store().CopyIfAbsent("gs://b/in", 1795370012345678, null, "gs://b/out", None));
         Assert.Equal(4, consumed.Requests.Count);
         Assert.DoesNotContain(consumed.Requests.Skip(1), r => r.Method == HttpMethod.Post);
         var softDeleted = Query(consumed.Requests[3].Uri);
@@ -191,7 +191,7 @@ public sealed class GcsStoreRequestTests
         Assert.Equal("tasks/", query["prefix"]);
         Assert.Equal("/", query["delimiter"]);
         Assert.Equal("2", query["maxResults"]);
-        Assert.Equal("nextPageToken,prefixes,items(name,generation,size,timeCreated,updated)", query["fields"]);
+        Assert.Equal("nextPageToken,prefixes,items(name,generation,metageneration,size,timeCreated,updated)", query["fields"]);
         Assert.False(query.ContainsKey("pageToken"));
         Assert.Equal("p/2=", Query(fake.Requests[1].Uri)["pageToken"]);
         var defaults = new Fake(Ok("{}"));

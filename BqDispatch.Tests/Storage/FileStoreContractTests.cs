@@ -18,5 +18,7 @@ public sealed class FileStoreContractTests : ObjectStoreContract, IDisposable
 
     protected override bool KeepsDeletedObjects => false;
 
+    protected override bool RecordsClaims => false;
+
     public void Dispose() => _directory.Dispose();
 }

@@ -47,11 +47,14 @@ public abstract class TestStorage : IObjectStore, IAsyncDisposable
             return true;
         });
 
-    public Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, string destinationUrl, CancellationToken cancellation) =>
-        Hooked(StoreOperation.Copy, destinationUrl, () => Client.CopyIfAbsent(sourceUrl, sourceGeneration, destinationUrl, cancellation));
+    public Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, long? sourceMetageneration, string destinationUrl, CancellationToken cancellation) =>
+        Hooked(StoreOperation.Copy, destinationUrl, () => Client.CopyIfAbsent(sourceUrl, sourceGeneration, sourceMetageneration, destinationUrl, cancellation));
 
     public Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation) =>
         Hooked(StoreOperation.Delete, url, () => Client.Delete(url, generation, cancellation));
+
+    public Task<ClaimResult> Claim(string url, long generation, long? metageneration, CancellationToken cancellation) =>
+        Hooked(StoreOperation.Claim, url, () => Client.Claim(url, generation, metageneration, cancellation));
 
     public Task<ObjectPresence> Presence(string url, CancellationToken cancellation) =>
         Hooked(StoreOperation.Presence, url, () => Client.Presence(url, cancellation));

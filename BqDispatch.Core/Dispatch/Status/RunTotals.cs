@@ -30,6 +30,9 @@ public sealed class RunTotals
     /// <summary>Orphan traces moved to ErrorURL.</summary>
     public int Evicted { get; set; }
 
+    /// <summary>Traces and windows another dispatcher had claimed and was working on, left to it in the last cycle.</summary>
+    public int ClaimedElsewhere { get; set; }
+
     /// <summary>DONE traces and due windows left for later runs after the last cycle (chunk limit or throttle).</summary>
     public int Backlog { get; set; }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Text.Json;
 using BqDispatch.Core.Google;
 
 namespace BqDispatch.Core.Storage.Gcs;
@@ -26,7 +27,10 @@ public sealed partial class GcsStore
         using var document = await ParseJson(response, url, cancellation);
         var root = document.RootElement;
         var stored = ReadObject(root, target, url);
-        return new ObjectInfo(stored, OptionalString(root, "md5Hash"), OptionalString(root, "crc32c"));
+        var claim = root.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+            ? OptionalString(metadata, ClaimKey)
+            : null;
+        return new ObjectInfo(stored, OptionalString(root, "md5Hash"), OptionalString(root, "crc32c"), claim);
     }
 
     /// <summary>What a write that went unanswered may have left: the live object, else the newest soft-deleted one.</summary>

@@ -94,11 +94,14 @@ public sealed partial class GcsStore
     /// failures throw. Also whether its final call was retried after an attempt that may have landed.
     /// </summary>
     private async Task<(WriteAnswer Answer, bool Retried)> Rewrite(
-        StorageUrl source, long sourceGeneration, StorageUrl destination, CancellationToken cancellation)
+        StorageUrl source, long sourceGeneration, long? sourceMetageneration, StorageUrl destination, CancellationToken cancellation)
     {
         var generation = sourceGeneration.ToString(CultureInfo.InvariantCulture);
+        var metageneration = sourceMetageneration is { } pinned
+            ? "&ifSourceMetagenerationMatch=" + pinned.ToString(CultureInfo.InvariantCulture)
+            : "";
         var first = $"{ObjectPath(source)}/rewriteTo/b/{Uri.EscapeDataString(destination.Bucket)}/o/{Uri.EscapeDataString(destination.Path)}"
-                    + $"?ifGenerationMatch=0&sourceGeneration={generation}&ifSourceGenerationMatch={generation}"
+                    + $"?ifGenerationMatch=0&sourceGeneration={generation}&ifSourceGenerationMatch={generation}{metageneration}"
                     + $"&fields={Uri.EscapeDataString(RewriteFieldsMask)}&prettyPrint=false";
         var url = destination.ToString();
         var seenTokens = new HashSet<string>(StringComparer.Ordinal);

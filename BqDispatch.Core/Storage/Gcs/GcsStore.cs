@@ -25,10 +25,10 @@ public sealed partial class GcsStore : IObjectStore, IVersionedReader
     public const int DefaultPageSize = 1000;
 
     /// <summary>Partial-response mask of objects.list.</summary>
-    public const string ListFieldsMask = "nextPageToken,prefixes,items(name,generation,size,timeCreated,updated)";
+    public const string ListFieldsMask = "nextPageToken,prefixes,items(name,generation,metageneration,size,timeCreated,updated)";
 
     /// <summary>Partial-response mask of objects.get (metadata) and of upload responses.</summary>
-    public const string ObjectFieldsMask = "name,generation,size,timeCreated,updated,md5Hash,crc32c";
+    public const string ObjectFieldsMask = "name,generation,metageneration,size,timeCreated,updated,md5Hash,crc32c,metadata";
 
     /// <summary>Partial-response mask of objects.rewrite.</summary>
     public const string RewriteFieldsMask = "done,rewriteToken,totalBytesRewritten,objectSize,resource(" + ObjectFieldsMask + ")";
@@ -208,7 +208,7 @@ public sealed partial class GcsStore : IObjectStore, IVersionedReader
         }
     }
 
-    public async Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, string destinationUrl, CancellationToken cancellation)
+    public async Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, long? sourceMetageneration, string destinationUrl, CancellationToken cancellation)
     {
         var source = ObjectUrl(sourceUrl);
         var destination = ObjectUrl(destinationUrl);
@@ -217,7 +217,7 @@ public sealed partial class GcsStore : IObjectStore, IVersionedReader
         var mayHaveLanded = false;
         for (var round = 1; ; round++)
         {
-            var (answer, retried) = await Rewrite(source, sourceGeneration, destination, cancellation);
+            var (answer, retried) = await Rewrite(source, sourceGeneration, sourceMetageneration, destination, cancellation);
             mayHaveLanded |= retried;
             if (answer == WriteAnswer.Done)
             {
@@ -226,7 +226,8 @@ public sealed partial class GcsStore : IObjectStore, IVersionedReader
 
             // Whatever failed, find out about the source first, as the service does.
             var sourceInfo = await Stat(source, cancellation);
-            var sourceKept = sourceInfo is not null && sourceInfo.Generation == sourceGeneration;
+            var sourceKept = sourceInfo is not null && sourceInfo.Generation == sourceGeneration
+                && (sourceMetageneration is null || sourceInfo.Stored.Metageneration == sourceMetageneration);
             if (answer == WriteAnswer.Unanswered)
             {
                 // Look before writing again: BqTail may have consumed the copy and deleted it already, and a blind retry
