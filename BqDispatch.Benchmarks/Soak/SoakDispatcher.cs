@@ -1,0 +1,138 @@
+using BqDispatch.Core.Dispatch;
+using BqDispatch.Core.Dispatch.InProcess;
+using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Hosting;
+using BqDispatch.Core.Naming;
+using BqDispatch.Core.Throttling;
+
+namespace BqDispatch.Benchmarks.Soak;
+
+/// <summary>
+/// One self-hosted dispatcher as `run` runs it (DispatcherSetup's real clients and retry policy, back-to-back runs on
+/// in-process lanes), watched: when each cycle completes, how each run ends, and whether each held candidate was held
+/// by a limit actually reached (BqTail's truth when the cycle's scan started).
+/// </summary>
+public sealed class SoakDispatcher(string name, DispatcherSetup setup, SoakBqTail bqTail) : IDisposable
+{
+    private readonly ThrottleLanes lanes = new();
+    private readonly List<DateTimeOffset> cycles = [];
+    private readonly List<string> underLimits = [];
+
+    public string Name { get; } = name;
+
+    public List<StatusDocument> Runs { get; } = [];
+
+    public List<string> Failures { get; } = [];
+
+    public int Held { get; private set; }
+
+    /// <summary>Held candidates whose limit was not reached by running jobs and hand-offs BqTail had not acted on.</summary>
+    public IReadOnlyList<string> HeldUnderLimits => underLimits;
+
+    public DateTimeOffset Started { get; private set; }
+
+    public int Cycles => cycles.Count;
+
+    public async Task Run(CancellationToken stop)
+    {
+        Started = DateTimeOffset.UtcNow;
+        var chain = new RunChain(
+            () => new Engine(this, bqTail, new InProcessEngine(setup.Activities, lanes, SystemClock.Instance, _ => CycleDone(), stop)),
+            setup.Settings(),
+            SystemClock.Instance);
+        await chain.Run(
+            status =>
+            {
+                lock (Runs)
+                {
+                    Runs.Add(status);
+                }
+
+                return Task.CompletedTask;
+            },
+            e =>
+            {
+                lock (Failures)
+                {
+                    Failures.Add($"{e.GetType().Name}: {e.Message}");
+                }
+
+                return Task.CompletedTask;
+            },
+            stop);
+    }
+
+    /// <summary>The longest time the dispatcher was up without completing a cycle, start and stop included.</summary>
+    public TimeSpan LongestStretchWithoutACycle(DateTimeOffset stopped)
+    {
+        List<DateTimeOffset> times;
+        lock (cycles)
+        {
+            times = [Started, .. cycles, stopped];
+        }
+
+        return times.Zip(times.Skip(1), (a, b) => b - a).Max();
+    }
+
+    public void Dispose() => setup.Dispose();
+
+    private void CycleDone()
+    {
+        lock (cycles)
+        {
+            cycles.Add(DateTimeOffset.UtcNow);
+        }
+    }
+
+    /// <summary>The in-process engine, with the truth taken at each scan and each admission checked against it.</summary>
+    private sealed class Engine(SoakDispatcher owner, SoakBqTail bqTail, InProcessEngine inner) : IDispatchEngine
+    {
+        private Dictionary<(string Project, JobKind Kind), int> truth = [];
+
+        public DateTimeOffset UtcNow => inner.UtcNow;
+
+        public bool StopRequested => inner.StopRequested;
+
+        public Task Pause(TimeSpan delay) => inner.Pause(delay);
+
+        public Task<TaskFolderScan> Scan(ScanRequest request)
+        {
+            var now = DateTimeOffset.UtcNow;
+            truth = SoakBqTail.Folders.Select(f => f.Project).Distinct()
+                .SelectMany(p => new[] { JobKind.Query, JobKind.Load }.Select(k => (p, k)))
+                .ToDictionary(pk => pk, pk => bqTail.Active(pk.p, pk.k, now) + bqTail.AwaitingBqTail(pk.p, pk.k));
+            return inner.Scan(request);
+        }
+
+        public async Task<Admission> Admit(string project, AdmissionRequest request)
+        {
+            var admission = await inner.Admit(project, request);
+            var kinds = request.Candidates.ToDictionary(c => c.Key, c => c.Kind, StringComparer.Ordinal);
+            foreach (var held in admission.Held)
+            {
+                var kind = kinds[held];
+                var admittedNow = admission.Admitted.Count(a => kinds[a] == kind);
+                var running = truth.GetValueOrDefault((project, kind));
+                bqTail.Held(held);
+                lock (owner.underLimits)
+                {
+                    owner.Held++;
+                    if (running + admittedNow < request.Limits.For(kind))
+                    {
+                        owner.underLimits.Add($"{held}: {running} {kind} jobs running or awaiting BqTail + {admittedNow} admitted < limit {request.Limits.For(kind)}");
+                    }
+                }
+            }
+
+            return admission;
+        }
+
+        public Task<HandOffOutcome> HandOff(HandOffBatch batch) => inner.HandOff(batch);
+
+        public Task<WindowOutcome> FireWindows(WindowBatch batch) => inner.FireWindows(batch);
+
+        public Task<CleanupOutcome> Cleanup(CleanupBatch batch) => inner.Cleanup(batch);
+
+        public Task Publish(StatusDocument status) => inner.Publish(status);
+    }
+}
