@@ -94,6 +94,18 @@ if [ "$ERROR_BUCKET" != "$JOURNAL_BUCKET" ] && [ "$ERROR_BUCKET" != "$TASK_BUCKE
     --member "serviceAccount:${SA_EMAIL}" --role roles/storage.objectCreator >/dev/null
 fi
 
+# Soft delete on the trigger bucket (issue 9). BqTail deletes each trigger object once it has acted on it; soft delete
+# keeps the deleted object readable (objects.list softDeleted=true) for the retention, which is how BqDispatch tells
+# "never created" from "created and consumed" after a lost answer, a crash or a takeover, and so never hands work off
+# twice. New buckets get 7 days by default; this makes sure an older or changed bucket keeps at least 1 day. It needs
+# no extra role for the dispatcher (storage.objects.list is in objectAdmin). Costs: deleted trigger objects are kept
+# (and billed) for the retention; they are a few KB each.
+step "soft delete on gs://${TRIGGER_BUCKET} (at least 1 day)"
+retention=$(gcloud storage buckets describe "gs://${TRIGGER_BUCKET}" --format='value(soft_delete_policy.retentionDurationSeconds)')
+if [ -z "$retention" ] || [ "$retention" -lt 86400 ]; then
+  gcloud storage buckets update "gs://${TRIGGER_BUCKET}" --soft-delete-duration=7d >/dev/null
+fi
+
 step "roles/iam.workloadIdentityUser on ${SA_EMAIL} for the managed identity"
 gcloud iam service-accounts add-iam-policy-binding "$SA_EMAIL" --project "$GOOGLE_PROJECT" \
   --role roles/iam.workloadIdentityUser \
