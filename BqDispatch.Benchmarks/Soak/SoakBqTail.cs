@@ -30,6 +30,7 @@ public sealed class SoakBqTail(CloudStorageEmulator storage, BigQueryEmulator bi
     private readonly Dictionary<string, DateTimeOffset> consumeAt = new(StringComparer.Ordinal);
     private readonly HashSet<string> windows = new(StringComparer.Ordinal);
     private readonly HashSet<string> held = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DateTimeOffset? Created, DateTimeOffset? Consumed)> windowTriggers = new(StringComparer.Ordinal);
     private long events;
 
     /// <summary>Every trace written, by its trigger object name.</summary>
@@ -128,36 +129,27 @@ public sealed class SoakBqTail(CloudStorageEmulator storage, BigQueryEmulator bi
         }
     }
 
-    /// <summary>Jobs of each kind RUNNING or PENDING in <paramref name="project"/> now.</summary>
-    public int Active(string project, JobKind kind, DateTimeOffset now)
+    /// <summary>
+    /// The most that a dispatcher listing BigQuery and the trigger folders between <paramref name="from"/> and
+    /// <paramref name="to"/> can have seen holding slots of <paramref name="kind"/> in <paramref name="project"/>: jobs
+    /// running at some moment of that time, and trigger objects BqTail had not taken yet at some moment of it (by the
+    /// kind of their trace; a window's counts as a load).
+    /// </summary>
+    public int Busy(string project, JobKind kind, DateTimeOffset from, DateTimeOffset to)
     {
+        var live = storage.Objects(TriggerBucket).Where(o => o.Created <= to).Select(o => o.Name);
         lock (gate)
         {
-            return traces.Values.Count(t => t.Project == project && t.Kind == kind && t.JobEnds > now);
+            var running = traces.Values.Count(t => t.Project == project && t.Kind == kind && t.JobStarts <= to && t.JobEnds > from);
+            var awaiting = traces.Values.Where(t => t.TriggerCreated <= to && !(t.TriggerConsumed <= from)).Select(t => t.TriggerName)
+                .Concat(windowTriggers.Where(w => w.Value.Created <= to && !(w.Value.Consumed <= from)).Select(w => w.Key))
+                .Concat(live)
+                .Distinct(StringComparer.Ordinal)
+                .Count(name => traces.TryGetValue(name, out var trace)
+                    ? trace.Project == project && trace.Kind == kind
+                    : kind == JobKind.Load && windows.Contains(name) && BatchingKey.WindowProject(name["_batch_/".Length..], "") == project);
+            return running + awaiting;
         }
-    }
-
-    /// <summary>Trigger objects of <paramref name="project"/> that BqTail has not consumed yet, by the kind of their trace.</summary>
-    public int AwaitingBqTail(string project, JobKind kind)
-    {
-        var count = 0;
-        foreach (var trigger in storage.Objects(TriggerBucket))
-        {
-            lock (gate)
-            {
-                if (traces.TryGetValue(trigger.Name, out var trace) && trace.Project == project && trace.Kind == kind)
-                {
-                    count++;
-                }
-                else if (windows.Contains(trigger.Name) && kind == JobKind.Load
-                         && BatchingKey.WindowProject(trigger.Name["_batch_/".Length..], "") == project)
-                {
-                    count++;
-                }
-            }
-        }
-
-        return count;
     }
 
     private void StartEvent(string project, string region)
@@ -174,7 +166,7 @@ public sealed class SoakBqTail(CloudStorageEmulator storage, BigQueryEmulator bi
         var traceName = TasksPrefix + JobIdCodec.JobFilename(step, project, region);
         var trigger = TriggerPaths.PostJob("gs://" + TriggerBucket, "/_bqjob_/", now, project, region, step);
         var soakTrace = new SoakTrace(
-            project, region, JobKinds.FromAction(step.Action), traceName[TasksPrefix.Length..], trigger[("gs://" + TriggerBucket + "/").Length..], now + TimeSpan.FromSeconds(seconds));
+            project, region, JobKinds.FromAction(step.Action), traceName[TasksPrefix.Length..], trigger[("gs://" + TriggerBucket + "/").Length..], now, now + TimeSpan.FromSeconds(seconds));
         lock (gate)
         {
             traces[soakTrace.TriggerName] = soakTrace;
@@ -218,6 +210,10 @@ public sealed class SoakBqTail(CloudStorageEmulator storage, BigQueryEmulator bi
                     {
                         trace.TriggerCreated = trigger.Created;
                     }
+                    else if (windows.Contains(trigger.Name) && !windowTriggers.ContainsKey(trigger.Name))
+                    {
+                        windowTriggers[trigger.Name] = (trigger.Created, null);
+                    }
                 }
             }
 
@@ -227,6 +223,18 @@ public sealed class SoakBqTail(CloudStorageEmulator storage, BigQueryEmulator bi
             }
 
             Consumed++;
+            lock (gate)
+            {
+                if (traces.TryGetValue(trigger.Name, out var trace))
+                {
+                    trace.TriggerConsumed ??= now;
+                }
+                else if (windowTriggers.TryGetValue(trigger.Name, out var life) && life.Consumed is null)
+                {
+                    windowTriggers[trigger.Name] = (life.Created, now);
+                }
+            }
+
             FollowUp(trigger.Name);
         }
     }
@@ -266,8 +274,11 @@ public sealed class SoakBqTail(CloudStorageEmulator storage, BigQueryEmulator bi
 }
 
 /// <summary>One trace the simulated BqTail wrote: where its trigger object must appear, and when its job ends.</summary>
-public sealed class SoakTrace(string project, string region, JobKind kind, string traceName, string triggerName, DateTimeOffset jobEnds)
+public sealed class SoakTrace(
+    string project, string region, JobKind kind, string traceName, string triggerName, DateTimeOffset jobStarts, DateTimeOffset jobEnds)
 {
+    public DateTimeOffset JobStarts { get; } = jobStarts;
+
     /// <summary>The trace's name relative to AsyncTaskURL.</summary>
     public string TraceName { get; } = traceName;
 
@@ -284,4 +295,7 @@ public sealed class SoakTrace(string project, string region, JobKind kind, strin
 
     /// <summary>When its trigger object was first seen created (the emulator's timeCreated).</summary>
     public DateTimeOffset? TriggerCreated { get; set; }
+
+    /// <summary>When BqTail took its trigger object (read it and deleted it).</summary>
+    public DateTimeOffset? TriggerConsumed { get; set; }
 }

@@ -2,7 +2,6 @@ using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Hosting;
-using BqDispatch.Core.Naming;
 using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Benchmarks.Soak;
@@ -10,9 +9,8 @@ namespace BqDispatch.Benchmarks.Soak;
 /// <summary>
 /// One self-hosted dispatcher as `run` runs it (DispatcherSetup's real clients and retry policy, back-to-back runs on
 /// in-process lanes), watched: when each cycle completes, how each run ends, and whether each held candidate was held
-/// by a limit actually reached. The truth is BqTail's: jobs running and trigger objects it has not taken yet, counted
-/// when the cycle's scan starts and again at the admission (the dispatcher's listings fall in between; the higher
-/// count stands).
+/// by a limit actually reached. The truth is BqTail's: jobs running and trigger objects it had not taken yet at some
+/// moment of the cycle's scan, when the dispatcher listed them.
 /// </summary>
 public sealed class SoakDispatcher(string name, DispatcherSetup setup, SoakBqTail bqTail) : IDisposable
 {
@@ -89,7 +87,7 @@ public sealed class SoakDispatcher(string name, DispatcherSetup setup, SoakBqTai
     /// <summary>The in-process engine, with the truth taken at each scan and each admission checked against it.</summary>
     private sealed class Engine(SoakDispatcher owner, SoakBqTail bqTail, InProcessEngine inner) : IDispatchEngine
     {
-        private Dictionary<(string Project, JobKind Kind), int> truth = [];
+        private (DateTimeOffset From, DateTimeOffset To) scanned;
 
         public DateTimeOffset UtcNow => inner.UtcNow;
 
@@ -97,25 +95,23 @@ public sealed class SoakDispatcher(string name, DispatcherSetup setup, SoakBqTai
 
         public Task Pause(TimeSpan delay) => inner.Pause(delay);
 
-        public Task<TaskFolderScan> Scan(ScanRequest request)
+        public async Task<TaskFolderScan> Scan(ScanRequest request)
         {
-            var now = DateTimeOffset.UtcNow;
-            truth = SoakBqTail.Folders.Select(f => f.Project).Distinct()
-                .SelectMany(p => new[] { JobKind.Query, JobKind.Load }.Select(k => (p, k)))
-                .ToDictionary(pk => pk, pk => bqTail.Active(pk.p, pk.k, now) + bqTail.AwaitingBqTail(pk.p, pk.k));
-            return inner.Scan(request);
+            var started = DateTimeOffset.UtcNow;
+            var scan = await inner.Scan(request);
+            scanned = (started, DateTimeOffset.UtcNow);
+            return scan;
         }
 
         public async Task<Admission> Admit(string project, AdmissionRequest request)
         {
-            var now = DateTimeOffset.UtcNow;
             var admission = await inner.Admit(project, request);
             var kinds = request.Candidates.ToDictionary(c => c.Key, c => c.Kind, StringComparer.Ordinal);
             foreach (var held in admission.Held)
             {
                 var kind = kinds[held];
                 var admittedNow = admission.Admitted.Count(a => kinds[a] == kind);
-                var running = Math.Max(truth.GetValueOrDefault((project, kind)), bqTail.Active(project, kind, now) + bqTail.AwaitingBqTail(project, kind));
+                var running = bqTail.Busy(project, kind, scanned.From, scanned.To);
                 bqTail.Held(held);
                 lock (owner.underLimits)
                 {
