@@ -155,6 +155,36 @@ public sealed class GcsStoreRequestTests
     }
 
     [Fact]
+    public async Task Claim_patches_the_claim_key_under_generation_and_metageneration_preconditions()
+    {
+        var fake = new Fake(Ok("""{"generation":"7","metageneration":"2"}"""));
+
+        var claim = await fake.Store().Claim("gs://b/tasks/t--1_00001_load--dispatch", 7, 1, None);
+
+        Assert.Equal((ClaimOutcome.Claimed, 2L), (claim.Outcome, claim.Metageneration));
+        var request = Assert.Single(fake.Requests);
+        Assert.Equal(HttpMethod.Patch, request.Method);
+        Assert.StartsWith("https://storage.googleapis.com/storage/v1/b/b/o/tasks%2Ft--1_00001_load--dispatch?", request.Uri, StringComparison.Ordinal);
+        var query = Query(request.Uri);
+        Assert.Equal(("7", "1"), (query["ifGenerationMatch"], query["ifMetagenerationMatch"]));
+        Assert.True(request.Idempotent);
+        Assert.StartsWith("{\"metadata\":{\"bqdispatch-claim\":\"", Encoding.UTF8.GetString(request.Body!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refused_claim_reads_the_object_to_tell_taken_from_gone()
+    {
+        var taken = new Fake(Error(412, "conditionNotMet"), Ok("""{"name":"t","generation":"7","metageneration":"3","size":"1","timeCreated":"2026-11-22T10:00:12.345Z"}"""));
+        var gone = new Fake(Error(404, "notFound"), Error(404, "notFound"));
+        var takeover = new Fake(Ok("""{"generation":"7","metageneration":"4"}"""));
+
+        Assert.Equal(ClaimOutcome.Taken, (await taken.Store().Claim("gs://b/t", 7, 1, None)).Outcome);
+        Assert.Equal(ClaimOutcome.Gone, (await gone.Store().Claim("gs://b/t", 7, 1, None)).Outcome);
+        Assert.Equal(ClaimOutcome.Claimed, (await takeover.Store().Claim("gs://b/t", 7, null, None)).Outcome);
+        Assert.False(Query(takeover.Requests[0].Uri).ContainsKey("ifMetagenerationMatch"));
+    }
+
+    [Fact]
     public async Task Delete_sends_ifGenerationMatch_and_maps_204_404_412()
     {
         var fake = new Fake(new HttpResponseMessage(HttpStatusCode.NoContent), Error(404, "notFound"), Error(412, "conditionNotMet"));
