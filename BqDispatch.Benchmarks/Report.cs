@@ -11,7 +11,7 @@ public static class Report
         var table = new StringBuilder();
         table.AppendLine(CultureInfo.InvariantCulture, $"Latency {latencyMs} ms per request. Calls are HTTP requests to the emulators during the measured cycles; CPU is the dispatcher process's own (the emulators run in a child process).");
         table.AppendLine();
-        table.AppendLine("| workload | cycles | wall s | s/cycle | dispatcher CPU s | hand-offs | hand-offs/s | GCS calls (list/get/media/upload/rewrite/delete) | BigQuery calls (list/get) | calls / lower bound | per-job polling BigQuery calls (per cycle) | polling ÷ ours | peak heap MB | peak RSS MB |");
+        table.AppendLine("| workload | cycles | wall s | s/cycle | dispatcher CPU s | hand-offs | hand-offs/s | GCS calls (list/get/media/upload/patch/rewrite/delete) | BigQuery calls (list/get) | calls / lower bound | per-job polling BigQuery calls (per cycle) | polling ÷ ours | peak heap MB | peak RSS MB |");
         table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {

@@ -27,25 +27,24 @@ public static class RunCommands
 
         using var setup = await DispatcherSetup.Create(options.Config, environment, stopping);
         var lanes = new ThrottleLanes();
-        await stderr.WriteLineAsync("bqdispatch: running a dispatch every minute; Ctrl+C or SIGTERM stops after the cycle in flight");
+        await stderr.WriteLineAsync("bqdispatch: running dispatch runs back to back; Ctrl+C or SIGTERM stops after the cycle in flight");
         var failed = false;
-        while (!stopping.IsCancellationRequested)
-        {
-            try
+        var settings = setup.Settings(null);
+        var runs = new BackToBackRuns(
+            carried => setup.ContinueInProcess(lanes, settings, line => stderr.WriteLine(line), stopping, carried), settings.Pause, SystemClock.Instance);
+        await runs.Run(
+            async status =>
             {
-                var status = await RunOnce(setup, lanes, null, stderr, stopping);
                 await stdout.WriteLineAsync(StatusJson.Serialize(status));
                 failed = Report(status, stderr) != 0;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
+            },
+            async e =>
             {
-                // A service outlives one bad run: say what happened in one line and try again next minute.
+                // A service outlives one bad run: say what happened in one line and go on after the cycle pause.
                 failed = true;
-                await stderr.WriteLineAsync($"bqdispatch: run failed, retrying next minute: {e.GetType().Name}: {e.Message}");
-            }
-
-            await SystemClock.Instance.Delay(UntilNextMinute(DateTimeOffset.UtcNow), stopping);
-        }
+                await stderr.WriteLineAsync($"bqdispatch: run failed, going on after the cycle pause: {e.GetType().Name}: {e.Message}");
+            },
+            stopping);
 
         await stderr.WriteLineAsync("bqdispatch: stopped");
         return failed ? 1 : 0;
@@ -54,10 +53,6 @@ public static class RunCommands
     private static Task<StatusDocument> RunOnce(
         DispatcherSetup setup, ThrottleLanes lanes, int? maxCycles, TextWriter stderr, CancellationToken stopping) =>
         setup.RunInProcess(lanes, setup.Settings(maxCycles), line => stderr.WriteLine(line), stopping);
-
-    /// <summary>Runs start on the minute, as the Cloud Scheduler job of the original did.</summary>
-    public static TimeSpan UntilNextMinute(DateTimeOffset now) =>
-        TimeSpan.FromMinutes(1) - TimeSpan.FromTicks(now.UtcTicks % TimeSpan.TicksPerMinute);
 
     private static int Report(StatusDocument status, TextWriter stderr)
     {

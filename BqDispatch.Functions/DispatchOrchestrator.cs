@@ -25,13 +25,14 @@ public static class DispatchOrchestrator
         var log = context.CreateReplaySafeLogger(FunctionNames.Orchestrator);
         var settings = await context.CallActivityAsync<RunSettings>(FunctionNames.Settings, chain.Run, DurableDispatchEngine.Retry);
         settings = settings with { MaxCycles = chain.MaxCycles ?? settings.MaxCycles };
-        var status = await DispatchRun.Execute(new DurableDispatchEngine(context), settings);
+        var result = await DispatchRun.Continue(new DurableDispatchEngine(context), settings, chain.Carried ?? RunCarryOver.None);
+        var status = result.Status;
         var summary = RunSummary.From(status);
         Log.RunFinished(log, context.InstanceId, chain.Run, summary.Status, summary.Cycles, summary.HandedOff,
             summary.WindowsFired, summary.Backlog, summary.LastError);
         if (chain.Chained)
         {
-            context.ContinueAsNew(chain.Next(status));
+            context.ContinueAsNew(chain.Next(result));
         }
 
         return status;

@@ -38,10 +38,10 @@ public sealed class DurableDispatchEngine(TaskOrchestrationContext context) : ID
             new EntityInstanceId(ThrottleLaneEntity.Name, LaneKeys.For(project)), ThrottleLaneEntity.AdmitOperation, request);
 
     public Task<HandOffOutcome> HandOff(HandOffBatch batch) =>
-        context.CallActivityAsync<HandOffOutcome>(FunctionNames.HandOff, batch, Retry);
+        Repeating(attempt => context.CallActivityAsync<HandOffOutcome>(FunctionNames.HandOff, attempt == 1 ? batch : batch.AsRepeat()));
 
     public Task<WindowOutcome> FireWindows(WindowBatch batch) =>
-        context.CallActivityAsync<WindowOutcome>(FunctionNames.FireWindows, batch, Retry);
+        Repeating(attempt => context.CallActivityAsync<WindowOutcome>(FunctionNames.FireWindows, attempt == 1 ? batch : batch.AsRepeat()));
 
     public Task<CleanupOutcome> Cleanup(CleanupBatch batch) =>
         context.CallActivityAsync<CleanupOutcome>(FunctionNames.Cleanup, batch, Retry);
@@ -52,6 +52,24 @@ public sealed class DurableDispatchEngine(TaskOrchestrationContext context) : ID
         var request = new PublishRequest(status, DispatchMetrics.ForCycle(published, status));
         published = status;
         return context.CallActivityAsync(FunctionNames.Publish, request, Retry);
+    }
+
+    // An attempt that threw may have landed copies unseen: its retry goes as a repeat, which looks before it copies
+    // (instead of waiting out the claims the attempt itself made). Same attempts and waits as Retry.
+    private async Task<T> Repeating<T>(Func<int, Task<T>> attempt)
+    {
+        for (var n = 1; ; n++)
+        {
+            try
+            {
+                return await attempt(n);
+            }
+            catch (TaskFailedException) when (n < ActivityRetry.Default.MaxAttempts)
+            {
+                await context.CreateTimer(
+                    OrchestrationTime.FireAt(context.CurrentUtcDateTime, ActivityRetry.Default.DelayBefore(n + 1)), CancellationToken.None);
+            }
+        }
     }
 
     public Task PublishRun(StatusDocument document) =>

@@ -27,7 +27,7 @@ public sealed record ConfigRange(int Min, int Max)
         ["MaxHandOffsPerCycle"] = new(1, 10_000),
         ["OrphanTraceTtlHours"] = new(1, 8_760),
         ["OrphanMarkerTtlHours"] = new(1, 8_760),
-        ["ReservationTtlSec"] = new(1, 3_600),
+        ["ReservationTtlSec"] = new(1, 600),
         ["JobListLookbackHours"] = new(1, 4_320),
         ["MaxJobGetsPerCycle"] = new(0, 100_000),
         ["JobGetParallelism"] = new(1, 100),

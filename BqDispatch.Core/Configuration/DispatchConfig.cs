@@ -107,8 +107,12 @@ public sealed record DispatchConfig
     /// <summary>Hours a trace may wait for a job BigQuery does not know before it is moved to ErrorURL. Default 24.</summary>
     public int OrphanTraceTtlHours { get; init; } = 24;
 
-    /// <summary>Seconds a throttle admission holds its slot until BigQuery shows the job it caused. Default 120.</summary>
-    public int ReservationTtlSec { get; init; } = 120;
+    /// <summary>
+    /// Seconds a throttle admission holds its slot without evidence that BqTail acted on it (a new job in the project,
+    /// its trigger object consumed, the next step's trace written): about what BqTail needs to start a follow-up job.
+    /// 1 to 600. Default 30.
+    /// </summary>
+    public int ReservationTtlSec { get; init; } = 30;
 
     /// <summary>List every user's jobs (needs bigquery.jobs.listAll), else only the dispatcher's own. Default true.</summary>
     public bool ListAllUsers { get; init; } = true;

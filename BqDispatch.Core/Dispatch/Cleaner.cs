@@ -74,7 +74,7 @@ public sealed class Cleaner(DispatchConfig config, IObjectStore store)
         var note = $"BqDispatch evicted this trace at {now.UtcDateTime:O}: {why} Original location: {trace.Url}\n";
         try
         {
-            if (await store.CopyIfAbsent(trace.Url, trace.Generation, destination, ct) == CopyOutcome.SourceChanged)
+            if (await store.CopyIfAbsent(trace.Url, trace.Generation, null, destination, ct) == CopyOutcome.SourceChanged)
             {
                 return false;
             }

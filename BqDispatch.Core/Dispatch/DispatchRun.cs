@@ -5,48 +5,56 @@ namespace BqDispatch.Core.Dispatch;
 /// <summary>
 /// The dispatch flow, written once for both engines: cycles of scan → admit → hand off / fire / clean up →
 /// publish until the budget is spent. Deterministic: all time comes from the engine, all I/O goes through it.
+/// Runs can form a chain (<see cref="Continue"/>): each starts from what the previous one carried over.
 /// </summary>
 public static class DispatchRun
 {
-    public static async Task<StatusDocument> Execute(IDispatchEngine engine, RunSettings settings)
+    /// <summary>One run from a fresh start.</summary>
+    public static async Task<StatusDocument> Execute(IDispatchEngine engine, RunSettings settings) =>
+        (await Continue(engine, settings, RunCarryOver.None)).Status;
+
+    /// <summary>One run of a chain: it starts from what the previous run carried over and returns what the next one needs.</summary>
+    public static async Task<RunResult> Continue(IDispatchEngine engine, RunSettings settings, RunCarryOver carried)
     {
         var started = engine.UtcNow;
         var deadline = started + settings.Budget;
         var status = new RunStatus(started);
-        var finished = new HashSet<string>(StringComparer.Ordinal);
+        var memory = RunMemory.From(carried, started);
 
         while (true)
         {
-            var rootFailed = await Cycle(engine, settings, status, finished);
+            var rootFailed = await Cycle(engine, settings, status, memory);
             var published = engine.Publish(status.Snapshot(engine.UtcNow, withMaps: false));
             if (rootFailed || engine.StopRequested
                 || (settings.MaxCycles is { } max && status.Cycles >= max)
                 || engine.UtcNow + settings.Pause >= deadline)
             {
-                return await Finish(engine, status, published);
+                return await Finish(engine, status, memory, published);
             }
 
             // The cycle's status goes out during the pause, so publishing adds nothing to the time between cycles.
             await Task.WhenAll(published, engine.Pause(settings.Pause));
             if (engine.StopRequested)
             {
-                return await Finish(engine, status, Task.CompletedTask);
+                return await Finish(engine, status, memory, Task.CompletedTask);
             }
         }
     }
 
-    private static async Task<StatusDocument> Finish(IDispatchEngine engine, RunStatus status, Task lastPublish)
+    // The run's document is published beside the last cycle's status.
+    private static async Task<RunResult> Finish(IDispatchEngine engine, RunStatus status, RunMemory memory, Task lastPublish)
     {
-        var document = status.Snapshot(engine.UtcNow);
+        var ended = engine.UtcNow;
+        var document = status.Snapshot(ended);
         await Task.WhenAll(lastPublish, engine.PublishRun(document));
-        return document;
+        return new RunResult(document, memory.CarryOver(ended));
     }
 
     /// <summary>One cycle; returns true when the task folder itself could not be listed.</summary>
-    private static async Task<bool> Cycle(IDispatchEngine engine, RunSettings settings, RunStatus status, HashSet<string> finished)
+    private static async Task<bool> Cycle(IDispatchEngine engine, RunSettings settings, RunStatus status, RunMemory memory)
     {
         var now = engine.UtcNow;
-        var scan = await engine.Scan(new ScanRequest(now, settings.ChunkSize));
+        var scan = await engine.Scan(new ScanRequest(now, settings.ChunkSize, memory.Awaited(now, settings.ReservationTtl)));
         status.RecordScan(scan);
         if (scan.RootError is not null)
         {
@@ -54,9 +62,12 @@ public static class DispatchRun
             return true;
         }
 
-        // A trace finished earlier in this run may still show in a listing; it is never handed off again (L3).
-        var traces = scan.Done.Where(t => !finished.Contains(Key(t))).ToList();
-        var plan = await CyclePlanner.Admit(engine, settings, now, scan, traces);
+        // A trace finished earlier in this run (or the chain) may still show in a listing; it is never handed off again (L3).
+        // Work another dispatcher claimed within the lease is its own.
+        var traces = scan.Done.Where(t => !memory.IsFinished(t) && !memory.IsHeldElsewhere(t, now)).ToList();
+        var windows = scan.DueWindows.Where(w => !memory.IsHeldElsewhere(w, now)).ToList();
+        var heldElsewhere = scan.Done.Count(t => !memory.IsFinished(t)) - traces.Count + scan.DueWindows.Count - windows.Count;
+        var plan = await CyclePlanner.Admit(engine, settings, now, scan with { DueWindows = windows }, traces, memory.Settle(scan.Settled));
         foreach (var held in plan.HeldTraces)
         {
             status.RecordHeldTrace(held);
@@ -67,32 +78,43 @@ public static class DispatchRun
             status.RecordHeldWindow(held);
         }
 
-        var handOffs = Batches(plan.Traces, settings.BatchSize).Select(b => engine.HandOff(new HandOffBatch(b))).ToList();
-        var firings = Batches(plan.Windows, settings.BatchSize).Select(b => engine.FireWindows(new WindowBatch(b))).ToList();
+        var admittedTraces = plan.Traces.Select(memory.Mark).ToList();
+        var admittedWindows = plan.Windows.Select(memory.Mark).ToList();
+        var handOffs = Batches(admittedTraces, settings.BatchSize).Select(b => engine.HandOff(new HandOffBatch(b))).ToList();
+        var firings = Batches(admittedWindows, settings.BatchSize).Select(b => engine.FireWindows(new WindowBatch(b))).ToList();
         var cleanup = scan.StalledPairs.Count + scan.OrphanMarkers.Count + scan.Orphans.Count > 0
             ? engine.Cleanup(new CleanupBatch(now, scan.StalledPairs, scan.OrphanMarkers, scan.Orphans))
             : null;
 
-        var byUrl = plan.Traces.ToDictionary(t => t.Url, StringComparer.Ordinal);
+        var byUrl = admittedTraces.ToDictionary(t => t.Url, StringComparer.Ordinal);
         foreach (var outcome in await Task.WhenAll(handOffs))
         {
             foreach (var result in outcome.Results)
             {
                 var trace = byUrl[result.Url];
                 status.RecordHandOff(trace, result, now);
-                if (result.Status != HandOffStatus.Failed)
+                memory.Record(trace, result.Status, now);
+
+                // Its reservation waits until BqTail is seen acting on the trigger object (or it is seen never made).
+                if (settings.Limits.For(trace.Kind) > 0)
                 {
-                    finished.Add(Key(trace));
+                    memory.Await(new AwaitedFollowUp(trace.Url, trace.Project, result.Destination, FollowUpEvidence.NextStepOf(trace), now));
                 }
             }
         }
 
-        var windowsByUrl = plan.Windows.ToDictionary(w => w.Url, StringComparer.Ordinal);
+        var windowsByUrl = admittedWindows.ToDictionary(w => w.Url, StringComparer.Ordinal);
         foreach (var outcome in await Task.WhenAll(firings))
         {
             foreach (var result in outcome.Results)
             {
-                status.RecordWindow(windowsByUrl[result.Url], result);
+                var window = windowsByUrl[result.Url];
+                status.RecordWindow(window, result);
+                memory.Record(window, result.Status);
+                if (settings.Limits.MaxConcurrentLoad > 0)
+                {
+                    memory.Await(new AwaitedFollowUp(window.Url, window.Project, result.Destination, null, now));
+                }
             }
         }
 
@@ -103,11 +125,9 @@ public static class DispatchRun
 
         var backlog = scan.DoneTotal - scan.Done.Count + plan.HeldTraces.Count
             + scan.DueWindowsTotal - scan.DueWindows.Count + plan.HeldWindows.Count;
-        status.CompleteCycle(backlog);
+        status.CompleteCycle(backlog, heldElsewhere);
         return false;
     }
-
-    private static string Key(TraceWork trace) => $"{trace.Url}#{trace.Generation}";
 
     private static IEnumerable<IReadOnlyList<T>> Batches<T>(IReadOnlyList<T> items, int size) =>
         items.Chunk(Math.Max(1, size));

@@ -1,7 +1,14 @@
 namespace BqDispatch.Core.Dispatch;
 
 /// <summary>Input of one hand-off activity: DONE traces admitted by their lanes.</summary>
-public sealed record HandOffBatch(IReadOnlyList<TraceWork> Traces);
+public sealed record HandOffBatch(IReadOnlyList<TraceWork> Traces)
+{
+    /// <summary>
+    /// The same work for a repeat whose earlier attempt ended unseen (a lost result, a crashed worker): each copy is
+    /// preceded by a look at its trigger object, which BqTail may have consumed meanwhile.
+    /// </summary>
+    public HandOffBatch AsRepeat() => new(Traces.Select(t => t with { LookFirst = true }).ToList());
+}
 
 /// <summary>What happened to each trace of a batch.</summary>
 public sealed record HandOffOutcome(IReadOnlyList<HandOffResult> Results);
@@ -14,11 +21,17 @@ public enum HandOffStatus
     /// <summary>This call created the trigger object and removed the trace.</summary>
     HandedOff,
 
-    /// <summary>The trigger object already existed (an earlier or concurrent dispatcher made it); the trace was removed.</summary>
+    /// <summary>
+    /// The trigger object exists or existed (consumed by BqTail since): an earlier or concurrent dispatcher, or an earlier
+    /// attempt of this activity, made it. The trace was removed (or was gone already); it counts as dispatched once.
+    /// </summary>
     AlreadyHandedOff,
 
-    /// <summary>The trace was gone or rewritten before the copy; nothing was done (benign).</summary>
+    /// <summary>The trace was gone or rewritten before the copy, and its trigger object never existed; nothing was done (benign).</summary>
     SourceGone,
+
+    /// <summary>Another dispatcher claimed the trace and is handing it off; it was left to it (not counted here).</summary>
+    ClaimedElsewhere,
 
     /// <summary>The hand-off failed and will be retried next cycle.</summary>
     Failed,

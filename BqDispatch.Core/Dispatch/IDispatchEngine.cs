@@ -25,10 +25,13 @@ public interface IDispatchEngine
     /// <summary>Entity call on the project's throttle lane.</summary>
     Task<Admission> Admit(string project, AdmissionRequest request);
 
-    /// <summary>Activity: hand DONE traces to BqTail, exactly once each.</summary>
+    /// <summary>
+    /// Activity: hand DONE traces to BqTail, exactly once each. An engine that repeats a call whose outcome it did not
+    /// learn sends <see cref="HandOffBatch.AsRepeat"/>, so a copy consumed meanwhile is not made again.
+    /// </summary>
     Task<HandOffOutcome> HandOff(HandOffBatch batch);
 
-    /// <summary>Activity: fire due batch windows, exactly once each.</summary>
+    /// <summary>Activity: fire due batch windows, exactly once each; a repeat sends <see cref="WindowBatch.AsRepeat"/>.</summary>
     Task<WindowOutcome> FireWindows(WindowBatch batch);
 
     /// <summary>Activity: remove stalled window pairs and orphan markers, evict orphan traces.</summary>

@@ -165,13 +165,16 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
             }
         }
 
+        // Jobs of every kind: whatever BqTail starts after a hand-off is evidence for the throttle's reservations.
         var recentSince = now - settings.RecentWindow;
-        List<DateTimeOffset> Recent(JobKind kind) => active.Jobs
-            .Where(j => JobKinds.FromJobType(j.Type) == kind && j.Created >= recentSince)
+        var recent = active.Jobs
+            .Where(j => j.Created >= recentSince)
             .Select(j => j.Created)
+            .OrderDescending()
+            .Take(ObservedJobs.MaxRecent)
             .ToList();
 
-        var observed = new ObservedJobs(running.Query + pending.Query, running.Load + pending.Load, Recent(JobKind.Query), Recent(JobKind.Load));
+        var observed = new ObservedJobs(running.Query + pending.Query, running.Load + pending.Load, recent);
         lock (states)
         {
             states.Projects[project] = new ProjectObservation(observed, running, pending);

@@ -40,6 +40,9 @@ public sealed record TaskFolderScan
     /// <summary>Up to ten ignored names that are not known bqtail files, for the operator.</summary>
     public IReadOnlyList<string> IgnoredSamples { get; init; } = [];
 
+    /// <summary>Keys of the request's awaited follow-ups that BqTail has acted on (see <see cref="FollowUpEvidence"/>).</summary>
+    public IReadOnlyList<string> Settled { get; init; } = [];
+
     /// <summary>Problems that left work undone: folder or jobs.list failures, malformed window names.</summary>
     public IReadOnlyList<string> Errors { get; init; } = [];
 

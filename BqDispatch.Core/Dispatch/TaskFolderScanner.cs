@@ -23,8 +23,11 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
             return new TaskFolderScan { RootError = $"listing {config.AsyncTaskURL} failed: {e.Message}" };
         }
 
-        // The active jobs of the projects the root names are listed while their folders are listed.
+        // The active jobs of the projects the root names, and the trigger objects awaited by reservations, are listed
+        // while the project folders are listed.
         var active = resolver.StartActiveListings(TaskFolderListing.ProjectsNamed(root, config.AsyncTaskURL, config.ProjectID), cancellation);
+        var awaited = request.Awaited ?? [];
+        var triggers = FollowUpEvidence.PresentTriggers(store, awaited, cancellation);
         var contents = await TaskFolderListing.Read(store, config.AsyncTaskURL, config.ProjectID, root, cancellation);
 
         var now = request.Now;
@@ -57,6 +60,7 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
                 .Select(o => o.Url)
                 .Take(10)
                 .ToList(),
+            Settled = FollowUpEvidence.Settled(awaited, await triggers, contents.Traces.Select(t => t.Name)),
             Errors = Bounded([.. contents.Errors, .. states.Errors, .. unstorable.Take(chunk).Select(t => $"trace {t.Url} cannot be handed off: {t.EvictionReason}; it is moved to {config.ErrorURL}orphans/ with a note")]),
             ListCalls = states.ListCalls,
             ListPages = states.ListPages,

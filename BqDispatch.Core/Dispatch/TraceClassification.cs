@@ -99,7 +99,9 @@ public sealed class TraceClassification
         trace.Name.Info.Action,
         JobKinds.FromAction(trace.Name.Info.Action),
         trace.Object.Created,
-        trace.Object.Generation);
+        trace.Object.Generation,
+        Metageneration: trace.Object.Metageneration,
+        Updated: trace.Object.Updated);
 
     private sealed class Tally
     {

@@ -48,7 +48,9 @@ public sealed record WindowSchedule(
                     end,
                     window.Object.Generation,
                     BatchingKey.WindowProject(window.Object.Name, config.ProjectID),
-                    BatchingKey.For(window.Object.Url, config.ProjectID)));
+                    BatchingKey.For(window.Object.Url, config.ProjectID),
+                    window.Object.Metageneration,
+                    window.Object.Updated));
             }
             else
             {

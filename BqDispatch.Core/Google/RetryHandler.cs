@@ -32,6 +32,13 @@ public sealed class RetryHandler : DelegatingHandler
     /// </summary>
     public static readonly HttpRequestOptionsKey<bool> EarlierAttemptMayHaveLanded = new("BqDispatch.Retry.EarlierAttemptMayHaveLanded");
 
+    /// <summary>
+    /// Set to true on a write that must not be repeated blindly: once an attempt may have landed unseen (no response, or
+    /// a 500, 502 or 504), the handler gives that outcome back instead of retrying, so the caller can look before it writes
+    /// again. 408, 429 and 503 are still retried (the service did not perform the request).
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> LookBeforeRepeat = new("BqDispatch.Retry.LookBeforeRepeat");
+
     private readonly RetryPolicy policy;
     private readonly TimeProvider time;
     private readonly Func<TimeSpan, CancellationToken, Task> delay;
@@ -80,6 +87,7 @@ public sealed class RetryHandler : DelegatingHandler
         }
 
         var started = time.GetTimestamp();
+        var looksFirst = request.Options.TryGetValue(LookBeforeRepeat, out var look) && look;
         var mayHaveLanded = false;
         for (var attempt = 1; ; attempt++)
         {
@@ -90,7 +98,7 @@ public sealed class RetryHandler : DelegatingHandler
             {
                 response = await Attempt(request, cancellationToken);
             }
-            catch (Exception e) when (retryable && IsTransient(e, cancellationToken)
+            catch (Exception e) when (retryable && !looksFirst && IsTransient(e, cancellationToken)
                                       && NextDelay(attempt, started, null) is { } wait)
             {
                 mayHaveLanded = true;
@@ -98,13 +106,14 @@ public sealed class RetryHandler : DelegatingHandler
                 continue;
             }
 
-            if (!retryable || !IsRetryableStatus(response.StatusCode)
+            var landedUnseen = response.StatusCode is HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout;
+            if (!retryable || !IsRetryableStatus(response.StatusCode) || (landedUnseen && looksFirst)
                 || NextDelay(attempt, started, RetryAfter(response)) is not { } backoff)
             {
                 return response;
             }
 
-            mayHaveLanded |= response.StatusCode is HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout;
+            mayHaveLanded |= landedUnseen;
             response.Dispose();
             await delay(backoff, cancellationToken);
         }

@@ -9,4 +9,8 @@ public sealed record ActivityRetry(int MaxAttempts, TimeSpan FirstInterval, doub
 {
     /// <summary>3 attempts, 2 s then 4 s apart: at most about 6 s of waiting in a 55 s run.</summary>
     public static readonly ActivityRetry Default = new(3, TimeSpan.FromSeconds(2), 2.0, TimeSpan.FromSeconds(10));
+
+    /// <summary>The wait before attempt <paramref name="attempt"/> (2 or later).</summary>
+    public TimeSpan DelayBefore(int attempt) =>
+        TimeSpan.FromTicks(Math.Min(MaxInterval.Ticks, (long)(FirstInterval.Ticks * Math.Pow(BackoffCoefficient, Math.Max(0, attempt - 2)))));
 }

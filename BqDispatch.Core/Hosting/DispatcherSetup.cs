@@ -90,12 +90,17 @@ public sealed class DispatcherSetup : IDisposable
     /// timeout after the run's budget (<see cref="CallDeadline"/>): a slow or hostile service can fail the calls of the
     /// cycle in flight, never hold the run past its end.
     /// </summary>
-    public async Task<StatusDocument> RunInProcess(ThrottleLanes lanes, RunSettings settings, Action<string> log, CancellationToken stopping)
+    public async Task<StatusDocument> RunInProcess(ThrottleLanes lanes, RunSettings settings, Action<string> log, CancellationToken stopping) =>
+        (await ContinueInProcess(lanes, settings, log, stopping, RunCarryOver.None)).Status;
+
+    /// <summary>The same, as one run of a chain of back-to-back runs: it starts from what the previous run <paramref name="carried"/> over.</summary>
+    public async Task<RunResult> ContinueInProcess(
+        ThrottleLanes lanes, RunSettings settings, Action<string> log, CancellationToken stopping, RunCarryOver carried)
     {
         var overrun = Retry.AttemptTimeout > TimeSpan.Zero ? Retry.AttemptTimeout : TimeSpan.Zero;
         using var deadline = CallDeadline.Until(DateTimeOffset.UtcNow + settings.Budget + overrun);
         var engine = new InProcessEngine(Activities, lanes, SystemClock.Instance, log, stopping);
-        return await DispatchRun.Execute(engine, settings);
+        return await DispatchRun.Continue(engine, settings, carried);
     }
 
     public void Dispose() => clients.ForEach(c => c.Dispose());

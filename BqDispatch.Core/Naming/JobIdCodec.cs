@@ -74,8 +74,13 @@ public static class JobIdCodec
     public static bool IsValidJobId(string id) =>
         id.Length is > 0 and <= 1024 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
-    private static string Token(JobInfo info) =>
-        $"{info.EventId}_{FiveDigits(info.Step % 99999)}_{info.Action}";
+    /// <summary>
+    /// <c>&lt;EventId&gt;_&lt;Step&gt;</c> as names spell it: one step of one event, whatever its action and table (a load
+    /// into a temp table is followed by a copy into another). BqTail's follow-up of step s is step s + 1.
+    /// </summary>
+    public static string EventStep(JobInfo info) => $"{info.EventId}_{FiveDigits(info.Step % 99999)}";
+
+    private static string Token(JobInfo info) => $"{EventStep(info)}_{info.Action}";
 
     // Go's %05d: the sign counts towards the width.
     private static string FiveDigits(long value) =>

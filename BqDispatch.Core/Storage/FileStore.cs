@@ -123,7 +123,7 @@ public sealed partial class FileStore : IObjectStore, IVersionedReader
     /// <see cref="CopyOutcome.SourceChanged"/>. The bytes copied are those of the generation checked, because
     /// writers never modify a file in place (they replace it), so the open handle keeps seeing that version.
     /// </summary>
-    public Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, string destinationUrl, CancellationToken cancellation) =>
+    public Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, long? sourceMetageneration, string destinationUrl, CancellationToken cancellation) =>
         Guard(destinationUrl, async () =>
         {
             var sourcePath = ObjectPath(sourceUrl, out _);
@@ -180,6 +180,27 @@ public sealed partial class FileStore : IObjectStore, IVersionedReader
     });
 
     public string? NameProblem(string url) => ObjectNameLimits.FileProblem(FileUrl(url).Path.Split('/'));
+
+    /// <summary>
+    /// A file has no metadata to record a claim in: the claim succeeds while the file has <paramref name="generation"/> and
+    /// is not recorded (metageneration stays 1), so copies cannot be pinned to it. A directory serves one host.
+    /// </summary>
+    public Task<ClaimResult> Claim(string url, long generation, long? metageneration, CancellationToken cancellation) => Guard(url, () =>
+    {
+        var path = ObjectPath(url, out _);
+        cancellation.ThrowIfCancellationRequested();
+        return Task.FromResult(File.Exists(path) && File.GetLastWriteTimeUtc(path).Ticks == generation
+            ? new ClaimResult(ClaimOutcome.Claimed, 1)
+            : ClaimResult.Gone);
+    });
+
+    /// <summary>Live or absent: a directory keeps nothing of a deleted file.</summary>
+    public Task<ObjectPresence> Presence(string url, CancellationToken cancellation) => Guard(url, () =>
+    {
+        var path = ObjectPath(url, out _);
+        cancellation.ThrowIfCancellationRequested();
+        return Task.FromResult(File.Exists(path) ? ObjectPresence.Live : ObjectPresence.Absent);
+    });
 
     private static StoredObject Describe(StorageUrl url, DateTime lastWriteUtc, long size)
     {

@@ -22,10 +22,19 @@ public interface IObjectStore
     Task Put(string url, ReadOnlyMemory<byte> content, CancellationToken cancellation);
 
     /// <summary>
-    /// Copies generation <paramref name="sourceGeneration"/> of the source to a destination that must not exist yet
-    /// (ifSourceGenerationMatch + ifGenerationMatch=0). Bytes are copied unchanged.
+    /// Copies generation <paramref name="sourceGeneration"/> of the source (and, when given, only while it still has
+    /// <paramref name="sourceMetageneration"/>: a claim made since fails the copy) to a destination that must not exist yet
+    /// (ifSourceGenerationMatch, ifSourceMetagenerationMatch, ifGenerationMatch=0). Bytes are copied unchanged.
     /// </summary>
-    Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, string destinationUrl, CancellationToken cancellation);
+    Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, long? sourceMetageneration, string destinationUrl, CancellationToken cancellation);
+
+    /// <summary>
+    /// Claims the object before acting on it: a metadata update that changes only its metageneration (and update time),
+    /// made only while it still has <paramref name="generation"/> and, when given, <paramref name="metageneration"/> (null
+    /// takes over whatever claim there is). A copy pinned to the new metageneration fails once anyone claims again, so of
+    /// two claimants only one can copy.
+    /// </summary>
+    Task<ClaimResult> Claim(string url, long generation, long? metageneration, CancellationToken cancellation);
 
     /// <summary>Deletes the object only if its generation is still <paramref name="generation"/>.</summary>
     Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation);
@@ -35,10 +44,20 @@ public interface IObjectStore
     /// <see cref="ObjectNameLimits"/>), or null when it can. Makes no call.
     /// </summary>
     string? NameProblem(string url);
+
+    /// <summary>
+    /// Whether an object exists at <paramref name="url"/>, or existed and was deleted while its bucket keeps deleted objects
+    /// (Cloud Storage soft delete). This tells "never written" from "written and consumed since", where the backend can.
+    /// </summary>
+    Task<ObjectPresence> Presence(string url, CancellationToken cancellation);
 }
 
-/// <summary>One stored object as a listing sees it. <see cref="Name"/> is the last path segment.</summary>
-public sealed record StoredObject(string Url, string Name, long Generation, long Size, DateTimeOffset Created, DateTimeOffset Updated);
+/// <summary>
+/// One stored object as a listing sees it. <see cref="Name"/> is the last path segment. <see cref="Metageneration"/> counts
+/// metadata updates of the generation (1 until it is claimed).
+/// </summary>
+public sealed record StoredObject(
+    string Url, string Name, long Generation, long Size, DateTimeOffset Created, DateTimeOffset Updated, long Metageneration = 1);
 
 /// <summary>One level of a folder: its objects and the URLs (ending with '/') of its sub-folders.</summary>
 public sealed record Listing(IReadOnlyList<StoredObject> Objects, IReadOnlyList<string> Folders);
@@ -66,6 +85,26 @@ public enum CopyOutcome
     SourceChanged,
 }
 
+/// <summary>Result of a claim: the object's new metageneration when it was claimed.</summary>
+public sealed record ClaimResult(ClaimOutcome Outcome, long Metageneration = 0)
+{
+    public static readonly ClaimResult Gone = new(ClaimOutcome.Gone);
+
+    public static readonly ClaimResult Taken = new(ClaimOutcome.Taken);
+}
+
+public enum ClaimOutcome
+{
+    /// <summary>This call claimed the object.</summary>
+    Claimed,
+
+    /// <summary>The object is gone or is another generation now.</summary>
+    Gone,
+
+    /// <summary>The object was claimed by someone else since it was listed.</summary>
+    Taken,
+}
+
 /// <summary>Result of a generation-conditional delete.</summary>
 public enum DeleteOutcome
 {
@@ -77,4 +116,17 @@ public enum DeleteOutcome
 
     /// <summary>The object exists with another generation; it was left alone.</summary>
     GenerationChanged,
+}
+
+/// <summary>What a name holds: a live object, only deleted ones still retained, or nothing known.</summary>
+public enum ObjectPresence
+{
+    /// <summary>No live object, and no deleted one retained (never written, or the backend keeps no deleted objects).</summary>
+    Absent,
+
+    /// <summary>A live object.</summary>
+    Live,
+
+    /// <summary>No live object, but a deleted one is retained (soft delete): something was written there and removed.</summary>
+    Deleted,
 }

@@ -3,7 +3,8 @@ namespace BqDispatch.Core.Storage;
 /// <summary>
 /// In-process backend for <c>mem://bucket/path</c> URLs with Cloud Storage semantics: buckets must exist,
 /// every write makes a new generation (monotonic across the store), listings are one level deep and
-/// ordered like Cloud Storage. Safe for any number of concurrent callers. It answers any bucket-style URL
+/// ordered like Cloud Storage, and every bucket keeps deleted names as soft delete would (for
+/// <see cref="Presence"/>). Safe for any number of concurrent callers. It answers any bucket-style URL
 /// it is routed, so tests may also register it for <c>gs</c>.
 /// Test support: <see cref="Seed"/>, <see cref="Exists"/>, <see cref="CreationCount"/> and the
 /// <see cref="BeforeOperation"/>/<see cref="AfterOperation"/> hooks for fault and crash injection.
@@ -13,6 +14,7 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SortedDictionary<string, Entry>> _buckets = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Bucket, string Path), int> _creations = [];
+    private readonly HashSet<(string Bucket, string Path)> _deleted = [];
     private readonly Func<DateTimeOffset> _clock;
     private long _lastGeneration;
 
@@ -189,7 +191,7 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
     /// Copies within this store. Like Cloud Storage, the source is checked first: a missing source or a
     /// different generation is <see cref="CopyOutcome.SourceChanged"/> even when the destination exists.
     /// </summary>
-    public async Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, string destinationUrl, CancellationToken cancellation)
+    public async Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, long? sourceMetageneration, string destinationUrl, CancellationToken cancellation)
     {
         var source = ObjectUrl(sourceUrl);
         var destination = ObjectUrl(destinationUrl);
@@ -199,7 +201,8 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
         {
             var sourceObjects = Bucket(source);
             var destinationObjects = Bucket(destination);
-            if (!sourceObjects.TryGetValue(source.Path, out var entry) || entry.Generation != sourceGeneration)
+            if (!sourceObjects.TryGetValue(source.Path, out var entry) || entry.Generation != sourceGeneration
+                || (sourceMetageneration is { } metageneration && entry.Metageneration != metageneration))
             {
                 outcome = CopyOutcome.SourceChanged;
             }
@@ -237,6 +240,7 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
             else
             {
                 objects.Remove(target.Path);
+                _deleted.Add((target.Bucket, target.Path));
                 outcome = DeleteOutcome.Deleted;
             }
         }
@@ -247,6 +251,50 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
 
     /// <summary>The rule of Cloud Storage, which this store stands in for.</summary>
     public string? NameProblem(string url) => ObjectNameLimits.CloudStorageProblem(ObjectUrl(url).Path);
+
+    public async Task<ClaimResult> Claim(string url, long generation, long? metageneration, CancellationToken cancellation)
+    {
+        var target = ObjectUrl(url);
+        await Hook(BeforeOperation, StoreOperation.Claim, url, cancellation);
+        ClaimResult claim;
+        lock (_gate)
+        {
+            var objects = Bucket(target);
+            if (!objects.TryGetValue(target.Path, out var entry) || entry.Generation != generation)
+            {
+                claim = ClaimResult.Gone;
+            }
+            else if (metageneration is { } expected && entry.Metageneration != expected)
+            {
+                claim = ClaimResult.Taken;
+            }
+            else
+            {
+                var claimed = entry with { Metageneration = entry.Metageneration + 1, Updated = _clock() };
+                objects[target.Path] = claimed;
+                claim = new ClaimResult(ClaimOutcome.Claimed, claimed.Metageneration);
+            }
+        }
+
+        await Hook(AfterOperation, StoreOperation.Claim, url, cancellation);
+        return claim;
+    }
+
+    public async Task<ObjectPresence> Presence(string url, CancellationToken cancellation)
+    {
+        var target = ObjectUrl(url);
+        await Hook(BeforeOperation, StoreOperation.Presence, url, cancellation);
+        ObjectPresence presence;
+        lock (_gate)
+        {
+            presence = Bucket(target).ContainsKey(target.Path) ? ObjectPresence.Live
+                : _deleted.Contains((target.Bucket, target.Path)) ? ObjectPresence.Deleted
+                : ObjectPresence.Absent;
+        }
+
+        await Hook(AfterOperation, StoreOperation.Presence, url, cancellation);
+        return presence;
+    }
 
     private static StorageUrl ObjectUrl(string url)
     {
@@ -285,12 +333,12 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
         }
 
         // As in Cloud Storage, an overwrite is a new object generation with its own creation time.
-        return objects[target.Path] = new Entry(content, ++_lastGeneration, now, now);
+        return objects[target.Path] = new Entry(content, ++_lastGeneration, now, now, Metageneration: 1);
     }
 
-    private sealed record Entry(byte[] Content, long Generation, DateTimeOffset Created, DateTimeOffset Updated)
+    private sealed record Entry(byte[] Content, long Generation, DateTimeOffset Created, DateTimeOffset Updated, long Metageneration)
     {
         public StoredObject ToStored(StorageUrl url) =>
-            new(url.ToString(), url.Name, Generation, Content.LongLength, Created, Updated);
+            new(url.ToString(), url.Name, Generation, Content.LongLength, Created, Updated, Metageneration);
     }
 }

@@ -59,24 +59,31 @@ public sealed class StorageRouter : IObjectStore, IVersionedReader
 
     public string? NameProblem(string url) => Resolve(url).NameProblem(url);
 
+    public Task<ObjectPresence> Presence(string url, CancellationToken cancellation) => Resolve(url).Presence(url, cancellation);
+
+    public Task<ClaimResult> Claim(string url, long generation, long? metageneration, CancellationToken cancellation) =>
+        Resolve(url).Claim(url, generation, metageneration, cancellation);
+
     public Task<VersionedObject?> ReadVersioned(string url, CancellationToken cancellation) =>
         ReadVersioned(Resolve(url), url, cancellation);
 
     /// <summary>
-    /// Within one backend, that backend's copy. Across backends: read the source (SourceChanged when it is
-    /// gone or of another generation), then create the destination create-only (DestinationExists when taken).
+    /// Within one backend, that backend's copy. Across backends: read the source (SourceChanged when it is gone or of
+    /// another generation or metageneration), then create the destination create-only (DestinationExists when taken).
+    /// Two calls cannot be one atomic copy: a claim taken over between them is not seen.
     /// </summary>
-    public async Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, string destinationUrl, CancellationToken cancellation)
+    public async Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, long? sourceMetageneration, string destinationUrl, CancellationToken cancellation)
     {
         var source = Resolve(sourceUrl);
         var destination = Resolve(destinationUrl);
         if (ReferenceEquals(source, destination))
         {
-            return await source.CopyIfAbsent(sourceUrl, sourceGeneration, destinationUrl, cancellation);
+            return await source.CopyIfAbsent(sourceUrl, sourceGeneration, sourceMetageneration, destinationUrl, cancellation);
         }
 
         var found = await ReadVersioned(source, sourceUrl, cancellation);
-        if (found is null || found.Info.Generation != sourceGeneration)
+        if (found is null || found.Info.Generation != sourceGeneration
+            || (sourceMetageneration is { } metageneration && found.Info.Metageneration != metageneration))
         {
             return CopyOutcome.SourceChanged;
         }

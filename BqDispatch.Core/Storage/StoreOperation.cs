@@ -9,4 +9,6 @@ public enum StoreOperation
     Put,
     Copy,
     Delete,
+    Presence,
+    Claim,
 }

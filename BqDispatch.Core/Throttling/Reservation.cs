@@ -2,5 +2,8 @@ using BqDispatch.Core.Naming;
 
 namespace BqDispatch.Core.Throttling;
 
-/// <summary>A slot held for a dispatch whose BigQuery job may not be visible yet.</summary>
-public sealed record Reservation(JobKind Kind, DateTimeOffset ReservedAt, DateTimeOffset ExpiresAt);
+/// <summary>
+/// A slot held for admitted work (<paramref name="Key"/>: its trace or window URL) whose follow-up job BigQuery may not
+/// show yet: BqTail has not acted on the hand-off, or has just started the job.
+/// </summary>
+public sealed record Reservation(JobKind Kind, DateTimeOffset ReservedAt, DateTimeOffset ExpiresAt, string Key = "");

@@ -153,7 +153,27 @@ public sealed class BigQueryEmulator : IAsyncDisposable
     public void DropNext(string route, int count = 1) =>
         faults.Enqueue(EmulatorRoutes.Validate(route), new Fault(0, "", [], true), count);
 
-    /// <summary>Forgets injected failures that have not fired yet.</summary>
+    /// <summary>
+    /// From now on answers a random share <paramref name="rate"/> (0–1) of <paramref name="route"/>'s requests with
+    /// <paramref name="status"/> and <paramref name="reason"/>, drawn from a <see cref="Random"/> seeded with
+    /// <paramref name="seed"/>. Scripted faults go first. A rate of 0 ends it.
+    /// </summary>
+    public void ErrorRate(string route, double rate, int status, string reason, int seed = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rate, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(status, 400);
+        var body = JobsJsonWriter.Error(status, reason, $"Injected failure: {reason}");
+        faults.SetRate(EmulatorRoutes.Validate(route), rate, new Fault(status, "application/json; charset=UTF-8", body, false), seed);
+    }
+
+    /// <summary>From now on aborts the connection of a random share <paramref name="rate"/> of <paramref name="route"/>'s requests.</summary>
+    public void DropRate(string route, double rate, int seed = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rate, 1);
+        faults.SetRate(EmulatorRoutes.Validate(route), rate, new Fault(0, "", [], true), seed);
+    }
+
+    /// <summary>Forgets injected failures that have not fired yet and ends the rates.</summary>
     public void ClearFaults() => faults.Clear();
 
     /// <summary>Clears <see cref="Requests"/>, <see cref="ListCalls"/> and <see cref="GetCalls"/>.</summary>

@@ -6,13 +6,19 @@ namespace BqDispatch.Emulators.Storage;
 /// An in-process fake of the Cloud Storage JSON API v1 subset the dispatcher uses, served over HTTP on 127.0.0.1 with a
 /// random port: objects.list (prefix, delimiter → prefixes, maxResults capped, opaque pageToken, UTF-8 name order),
 /// objects.get (metadata; alt=media with X-Goog-* headers; generation, ifGenerationMatch, ifGenerationNotMatch),
-/// objects.insert (uploadType media and multipart; ifGenerationMatch/NotMatch), objects.rewrite (destination and source
-/// generation preconditions, sourceGeneration, rewriteToken rounds via maxBytesRewrittenPerCall or
-/// <see cref="CloudStorageEmulatorOptions.RewriteChunkBytes"/>) and objects.delete (generation, ifGenerationMatch),
+/// objects.insert (uploadType media and multipart; ifGenerationMatch/NotMatch), objects.patch (custom metadata, a new
+/// metageneration; ifGenerationMatch, ifMetagenerationMatch), objects.rewrite (destination and source generation and
+/// metageneration preconditions, sourceGeneration, custom metadata copied, rewriteToken rounds via
+/// maxBytesRewrittenPerCall or <see cref="CloudStorageEmulatorOptions.RewriteChunkBytes"/>) and objects.delete
+/// (generation, ifGenerationMatch),
 /// with generations, metageneration, size, md5Hash, crc32c (a table-driven CRC-32C), int64 values as strings and the
 /// Google error envelope. Object names must be one percent-encoded path segment: a raw '/' after <c>/o/</c> is 404.
-/// Not emulated: versioning (only live generations), metadata updates, ACLs, resumable uploads, fields masks (ignored,
-/// full resources are sent), user metadata, startOffset/endOffset/matchGlob, the 1 write/s per object limit.
+/// Soft delete: deleted objects are kept for <see cref="CloudStorageEmulatorOptions.SoftDeleteRetention"/> with
+/// softDeleteTime and hardDeleteTime, listed by objects.list with softDeleted=true (one item per generation; no delimiter)
+/// and read by objects.get with softDeleted=true and their generation.
+/// Not emulated: versioning (only live and soft-deleted generations), restore, updates of other fields, ACLs, resumable uploads,
+/// fields masks (ignored, full resources are sent), user metadata, startOffset/endOffset/matchGlob, the 1 write/s per
+/// object limit.
 /// </summary>
 public sealed class CloudStorageEmulator : IAsyncDisposable
 {
@@ -50,6 +56,13 @@ public sealed class CloudStorageEmulator : IAsyncDisposable
         set => Interlocked.Exchange(ref latencyTicks, value.Ticks);
     }
 
+    /// <summary>
+    /// Runs on the request's thread after a request was handled (its change applied) and before it is answered (or its
+    /// connection dropped after commit), with the status it gets: a consumer deleting an object between a call and the
+    /// caller's next one, deterministically. Requests dropped before handling do not call it.
+    /// </summary>
+    public Action<StorageEmulatorRequest>? BeforeAnswer { get; set; }
+
     /// <summary>Every request answered so far (including injected failures and dropped connections), oldest first.</summary>
     public IReadOnlyList<StorageEmulatorRequest> Requests => log.Snapshot();
 
@@ -60,11 +73,11 @@ public sealed class CloudStorageEmulator : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPageSize, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(options.RewriteChunkBytes);
 
-        var table = new ObjectTable(options.Clock);
+        var table = new ObjectTable(options.Clock, options.SoftDeleteRetention);
         var faults = new StorageFaultPlan();
         var log = new StorageRequestLog();
         CloudStorageEmulator? emulator = null;
-        var handlers = new StorageHandlers(table, faults, log, options, () => emulator?.Latency ?? options.Latency);
+        var handlers = new StorageHandlers(table, faults, log, options, () => emulator?.Latency ?? options.Latency, () => emulator?.BeforeAnswer);
         var (app, root) = await LoopbackServer.Start(handlers.Handle, 64 * 1024 * 1024);
         emulator = new CloudStorageEmulator(app, table, faults, log, options, root);
         return emulator;
@@ -88,6 +101,23 @@ public sealed class CloudStorageEmulator : IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(bucket);
         ArgumentException.ThrowIfNullOrEmpty(name);
         return table.Seed(bucket, name, content.ToArray(), created);
+    }
+
+    /// <summary>
+    /// Deletes the live object directly (bypassing faults), as a consumer such as BqTail would; it becomes a soft-deleted
+    /// generation when the retention allows. False when there was no live object.
+    /// </summary>
+    public bool Delete(string bucket, string name)
+    {
+        try
+        {
+            table.Delete(bucket, name, null, default);
+            return true;
+        }
+        catch (StorageError e) when (e.Status == 404)
+        {
+            return false;
+        }
     }
 
     /// <summary>True when the object exists.</summary>
@@ -143,7 +173,18 @@ public sealed class CloudStorageEmulator : IAsyncDisposable
         faults.SetRate(StorageRoutes.Validate(route), rate, status, seed);
     }
 
-    /// <summary>Forgets injected failures that have not fired yet and ends error storms.</summary>
+    /// <summary>
+    /// From now on handles a random share <paramref name="rate"/> (0–1) of <paramref name="route"/>'s requests and then drops
+    /// the connection instead of answering (<see cref="DropAfterCommit"/>), drawn from a <see cref="Random"/> seeded with
+    /// <paramref name="seed"/>. Scripted faults and <see cref="ErrorRate"/> go first. A rate of 0 ends it.
+    /// </summary>
+    public void DropAfterCommitRate(string route, double rate, int seed = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rate, 1);
+        faults.SetDropAfterCommitRate(StorageRoutes.Validate(route), rate, seed);
+    }
+
+    /// <summary>Forgets injected failures that have not fired yet and ends error and drop storms.</summary>
     public void ClearFaults() => faults.Clear();
 
     /// <summary>Clears <see cref="Requests"/> and the per-route counters.</summary>

@@ -16,6 +16,13 @@ public sealed class CloudStorageEmulatorOptions
     /// </summary>
     public long RewriteChunkBytes { get; init; }
 
+    /// <summary>
+    /// How long a deleted object stays readable as a soft-deleted generation (objects.list and objects.get with
+    /// softDeleted=true), as in a bucket with a soft delete policy. Default 7 days, the service's default for new buckets;
+    /// <see cref="TimeSpan.Zero"/> is a bucket without soft delete.
+    /// </summary>
+    public TimeSpan SoftDeleteRetention { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>Delay before every response (initial value of <see cref="CloudStorageEmulator.Latency"/>).</summary>
     public TimeSpan Latency { get; init; } = TimeSpan.Zero;
 }

@@ -22,13 +22,14 @@ internal sealed class StorageError(int status, string reason, string message) : 
 /// <summary>One live object generation.</summary>
 internal sealed record Entry(byte[] Content, EmulatedObject Info);
 
-/// <summary>Generation preconditions of a request (null = not given).</summary>
-internal readonly record struct Conditions(long? GenerationMatch, long? GenerationNotMatch)
+/// <summary>Generation and metageneration preconditions of a request (null = not given).</summary>
+internal readonly record struct Conditions(long? GenerationMatch, long? GenerationNotMatch, long? MetagenerationMatch = null)
 {
-    /// <summary>True when the current state (null generation = absent) satisfies them. ifGenerationMatch=0 means "absent".</summary>
-    public bool Hold(long? current) =>
-        (GenerationMatch is not { } match || (match == 0 ? current is null : current == match))
-        && (GenerationNotMatch is not { } notMatch || (notMatch == 0 ? current is not null : current != notMatch));
+    /// <summary>True when the current state (null = absent) satisfies them. ifGenerationMatch=0 means "absent".</summary>
+    public bool Hold(EmulatedObject? current) =>
+        (GenerationMatch is not { } match || (match == 0 ? current is null : current?.Generation == match))
+        && (GenerationNotMatch is not { } notMatch || (notMatch == 0 ? current is not null : current?.Generation != notMatch))
+        && (MetagenerationMatch is not { } metageneration || current?.Metageneration == metageneration);
 }
 
 /// <summary>A rewrite call: what to copy, its preconditions and how far it got.</summary>
@@ -48,18 +49,24 @@ internal sealed record RewriteResult(bool Done, long TotalBytesRewritten, long O
 /// <summary>List page: items and prefixes in name order, and the last entry returned when more follow.</summary>
 internal sealed record ListPage(IReadOnlyList<EmulatedObject> Items, IReadOnlyList<string> Prefixes, string? Cursor);
 
-/// <summary>The buckets and their live objects. Every operation is atomic (one lock).</summary>
+/// <summary>
+/// The buckets, their live objects and their soft-deleted ones (kept for the soft delete retention, as the service does
+/// for buckets with a soft delete policy). Every operation is atomic (one lock).
+/// </summary>
 internal sealed class ObjectTable
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, SortedDictionary<string, Entry>> buckets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Entry>> softDeleted = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Bucket, string Name), int> creations = [];
     private readonly Func<DateTimeOffset> clock;
+    private readonly TimeSpan softDeleteRetention;
     private long lastGeneration;
 
-    public ObjectTable(Func<DateTimeOffset> clock)
+    public ObjectTable(Func<DateTimeOffset> clock, TimeSpan softDeleteRetention)
     {
         this.clock = clock;
+        this.softDeleteRetention = softDeleteRetention;
 
         // Like the service's microsecond generations: seeded from the time, then a plain counter (never goes back
         // when the clock does).
@@ -70,6 +77,7 @@ internal sealed class ObjectTable
     {
         lock (gate)
         {
+            softDeleted.TryAdd(name, []);
             return buckets.TryAdd(name, new SortedDictionary<string, Entry>(Utf8NameComparer.Instance));
         }
     }
@@ -113,6 +121,7 @@ internal sealed class ObjectTable
             if (!buckets.ContainsKey(bucket))
             {
                 buckets[bucket] = new SortedDictionary<string, Entry>(Utf8NameComparer.Instance);
+                softDeleted[bucket] = [];
             }
 
             return Write(bucket, name, content, "application/octet-stream", created ?? clock()).Info;
@@ -125,7 +134,7 @@ internal sealed class ObjectTable
         lock (gate)
         {
             var objects = Bucket(bucket);
-            if (!conditions.Hold(objects.GetValueOrDefault(name)?.Info.Generation))
+            if (!conditions.Hold(objects.GetValueOrDefault(name)?.Info))
             {
                 throw StorageError.Precondition();
             }
@@ -145,12 +154,91 @@ internal sealed class ObjectTable
                 throw StorageError.NoObject(bucket, name);
             }
 
-            if (!conditions.Hold(entry.Info.Generation))
+            if (!conditions.Hold(entry.Info))
             {
                 throw StorageError.Precondition();
             }
 
             objects.Remove(name);
+            KeepDeleted(bucket, entry);
+        }
+    }
+
+    /// <summary>
+    /// objects.patch of custom metadata (a null value removes a key): a new metageneration and update time, same generation
+    /// and content, when the conditions hold.
+    /// </summary>
+    public EmulatedObject Patch(string bucket, string name, IReadOnlyDictionary<string, string?> metadata, Conditions conditions)
+    {
+        lock (gate)
+        {
+            var objects = Bucket(bucket);
+            if (!objects.TryGetValue(name, out var entry))
+            {
+                throw StorageError.NoObject(bucket, name);
+            }
+
+            if (!conditions.Hold(entry.Info))
+            {
+                throw StorageError.Precondition();
+            }
+
+            var merged = new Dictionary<string, string>(entry.Info.Metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            foreach (var (key, value) in metadata)
+            {
+                if (value is null)
+                {
+                    merged.Remove(key);
+                }
+                else
+                {
+                    merged[key] = value;
+                }
+            }
+
+            var info = entry.Info with { Metageneration = entry.Info.Metageneration + 1, Updated = clock(), Metadata = merged };
+            objects[name] = entry with { Info = info };
+            return info;
+        }
+    }
+
+    /// <summary>A soft-deleted generation of an object, or null when none (or it was hard-deleted since).</summary>
+    public EmulatedObject? FindSoftDeleted(string bucket, string name, long generation)
+    {
+        lock (gate)
+        {
+            _ = Bucket(bucket);
+            return SoftDeletedOf(bucket).FirstOrDefault(e => e.Info.Name == name && e.Info.Generation == generation)?.Info;
+        }
+    }
+
+    /// <summary>
+    /// objects.list with softDeleted=true: the soft-deleted generations whose names start with <paramref name="prefix"/>, in
+    /// (name, generation) order, after <paramref name="cursor"/> (name and generation of the previous page's last item).
+    /// </summary>
+    public (IReadOnlyList<EmulatedObject> Items, (string Name, long Generation)? Cursor) ListSoftDeleted(
+        string bucket, string prefix, int pageSize, (string Name, long Generation)? cursor)
+    {
+        lock (gate)
+        {
+            _ = Bucket(bucket);
+            var matching = SoftDeletedOf(bucket)
+                .Select(e => e.Info)
+                .Where(o => o.Name.StartsWith(prefix, StringComparison.Ordinal))
+                .OrderBy(o => o.Name, Utf8NameComparer.Instance)
+                .ThenBy(o => o.Generation)
+                .Where(o => cursor is not { } after
+                            || Utf8NameComparer.Instance.Compare(o.Name, after.Name) > 0
+                            || (o.Name == after.Name && o.Generation > after.Generation))
+                .Take(pageSize + 1)
+                .ToList();
+            if (matching.Count <= pageSize)
+            {
+                return (matching, null);
+            }
+
+            var page = matching.Take(pageSize).ToList();
+            return (page, (page[^1].Name, page[^1].Generation));
         }
     }
 
@@ -167,7 +255,7 @@ internal sealed class ObjectTable
                 throw StorageError.NoObject(call.SourceBucket, call.SourceName);
             }
 
-            if (!call.Source.Hold(source.Info.Generation) || !call.Destination.Hold(destinations.GetValueOrDefault(call.DestinationName)?.Info.Generation))
+            if (!call.Source.Hold(source.Info) || !call.Destination.Hold(destinations.GetValueOrDefault(call.DestinationName)?.Info))
             {
                 throw StorageError.Precondition();
             }
@@ -178,7 +266,8 @@ internal sealed class ObjectTable
                 return new RewriteResult(false, call.AlreadyRewritten + call.ChunkBytes, size, source.Info.Generation, null);
             }
 
-            var written = Write(call.DestinationBucket, call.DestinationName, source.Content, source.Info.ContentType, clock());
+            // Like the service, a rewrite copies the source's custom metadata.
+            var written = Write(call.DestinationBucket, call.DestinationName, source.Content, source.Info.ContentType, clock(), source.Info.Metadata);
             return new RewriteResult(true, size, size, source.Info.Generation, written.Info);
         }
     }
@@ -248,12 +337,34 @@ internal sealed class ObjectTable
         return at < 0 ? null : name[..(at + delimiter.Length)];
     }
 
+    // Callers hold gate. A retention of zero is a bucket without a soft delete policy: deleted objects are gone at once.
+    private void KeepDeleted(string bucket, Entry entry)
+    {
+        if (softDeleteRetention <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var now = clock();
+        softDeleted[bucket].Add(entry with { Info = entry.Info with { SoftDeleted = now, HardDeleted = now + softDeleteRetention } });
+    }
+
+    // Callers hold gate; drops what is past its hard delete time.
+    private List<Entry> SoftDeletedOf(string bucket)
+    {
+        var kept = softDeleted[bucket];
+        var now = clock();
+        kept.RemoveAll(e => e.Info.HardDeleted <= now);
+        return kept;
+    }
+
     // Callers hold gate.
     private SortedDictionary<string, Entry> Bucket(string bucket) =>
         buckets.TryGetValue(bucket, out var objects) ? objects : throw StorageError.NoBucket(bucket);
 
     // Callers hold gate; content is never mutated after it is stored.
-    private Entry Write(string bucket, string name, byte[] content, string contentType, DateTimeOffset now)
+    private Entry Write(
+        string bucket, string name, byte[] content, string contentType, DateTimeOffset now, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var objects = buckets[bucket];
         if (!objects.ContainsKey(name))
@@ -264,7 +375,10 @@ internal sealed class ObjectTable
 #pragma warning disable CA5351 // MD5 is Cloud Storage's md5Hash integrity checksum, not a security measure.
         var md5 = Convert.ToBase64String(MD5.HashData(content));
 #pragma warning restore CA5351
-        var info = new EmulatedObject(bucket, name, ++lastGeneration, 1, content.LongLength, contentType, md5, Crc32C.Base64(content), now, now);
+        var info = new EmulatedObject(bucket, name, ++lastGeneration, 1, content.LongLength, contentType, md5, Crc32C.Base64(content), now, now)
+        {
+            Metadata = metadata,
+        };
         return objects[name] = new Entry(content, info);
     }
 }

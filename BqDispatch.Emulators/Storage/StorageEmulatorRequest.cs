@@ -15,6 +15,9 @@ public static class StorageRoutes
     /// <summary>POST upload/storage/v1/b/{b}/o (objects.insert, uploadType media or multipart).</summary>
     public const string Upload = "upload";
 
+    /// <summary>PATCH storage/v1/b/{b}/o/{o} (objects.patch: custom metadata, a new metageneration).</summary>
+    public const string Patch = "patch";
+
     /// <summary>POST storage/v1/b/{b}/o/{o}/rewriteTo/b/{b2}/o/{o2} (objects.rewrite).</summary>
     public const string Rewrite = "rewrite";
 
@@ -25,7 +28,7 @@ public static class StorageRoutes
     public const string Other = "other";
 
     /// <summary>The routes faults can be injected on.</summary>
-    public static IReadOnlyList<string> All { get; } = [List, Get, Media, Upload, Rewrite, Delete];
+    public static IReadOnlyList<string> All { get; } = [List, Get, Media, Upload, Patch, Rewrite, Delete];
 
     internal static string Validate(string route) =>
         All.Contains(route)
@@ -43,7 +46,7 @@ public static class StorageRoutes
 /// <param name="Status">HTTP status sent; 0 when the connection was dropped.</param>
 public sealed record StorageEmulatorRequest(string Route, string Method, string? Bucket, string? Name, string Path, string QueryString, int Status);
 
-/// <summary>An object as the emulator holds it.</summary>
+/// <summary>An object as the emulator holds it; <see cref="SoftDeleted"/> is set on a soft-deleted generation.</summary>
 public sealed record EmulatedObject(
     string Bucket,
     string Name,
@@ -54,4 +57,14 @@ public sealed record EmulatedObject(
     string Md5Hash,
     string Crc32c,
     DateTimeOffset Created,
-    DateTimeOffset Updated);
+    DateTimeOffset Updated)
+{
+    /// <summary>softDeleteTime: when the object was deleted (null while it is live).</summary>
+    public DateTimeOffset? SoftDeleted { get; init; }
+
+    /// <summary>hardDeleteTime: when a soft-deleted object is gone for good.</summary>
+    public DateTimeOffset? HardDeleted { get; init; }
+
+    /// <summary>Custom metadata (objects.patch sets it; a rewrite copies it); null when there is none.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+}

@@ -15,12 +15,12 @@ internal enum FaultKind
 
 internal sealed record StorageFault(FaultKind Kind, int Status, byte[] Body);
 
-/// <summary>Per-route FIFO of scripted faults, then per-route seeded error rates.</summary>
+/// <summary>Per-route FIFO of scripted faults, then per-route seeded rates of errors and of drops after commit.</summary>
 internal sealed class StorageFaultPlan
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, Queue<Entry>> queues = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Storm> storms = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Route, FaultKind Kind), Storm> storms = [];
 
     public void Enqueue(string route, StorageFault fault, int count)
     {
@@ -39,20 +39,14 @@ internal sealed class StorageFaultPlan
 
     public void SetRate(string route, double rate, int status, int seed)
     {
-        lock (gate)
-        {
-            if (rate <= 0)
-            {
-                storms.Remove(route);
-                return;
-            }
-
-            var body = StorageJson.Error(status, StorageJson.Reason(status), $"Injected failure: {StorageJson.Reason(status)}");
-            storms[route] = new Storm(rate, new StorageFault(FaultKind.Fail, status, body), new Random(seed));
-        }
+        var body = StorageJson.Error(status, StorageJson.Reason(status), $"Injected failure: {StorageJson.Reason(status)}");
+        SetStorm(route, rate, new StorageFault(FaultKind.Fail, status, body), seed);
     }
 
-    /// <summary>The fault for this request of <paramref name="route"/>, if any: scripted faults first, then the error rate.</summary>
+    public void SetDropAfterCommitRate(string route, double rate, int seed) =>
+        SetStorm(route, rate, new StorageFault(FaultKind.DropAfterCommit, 0, []), seed);
+
+    /// <summary>The fault for this request of <paramref name="route"/>, if any: scripted faults first, then the rates (errors first).</summary>
     public StorageFault? Take(string route)
     {
         lock (gate)
@@ -67,7 +61,29 @@ internal sealed class StorageFaultPlan
                 return entry.Fault;
             }
 
-            return storms.TryGetValue(route, out var storm) && storm.Random.NextDouble() < storm.Rate ? storm.Fault : null;
+            foreach (var kind in new[] { FaultKind.Fail, FaultKind.DropAfterCommit })
+            {
+                if (storms.TryGetValue((route, kind), out var storm) && storm.Random.NextDouble() < storm.Rate)
+                {
+                    return storm.Fault;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    private void SetStorm(string route, double rate, StorageFault fault, int seed)
+    {
+        lock (gate)
+        {
+            if (rate <= 0)
+            {
+                storms.Remove((route, fault.Kind));
+                return;
+            }
+
+            storms[(route, fault.Kind)] = new Storm(rate, fault, new Random(seed));
         }
     }
 

@@ -14,7 +14,8 @@ internal sealed class StorageHandlers(
     StorageFaultPlan faults,
     StorageRequestLog log,
     CloudStorageEmulatorOptions options,
-    Func<TimeSpan> latency)
+    Func<TimeSpan> latency,
+    Func<Action<StorageEmulatorRequest>?> beforeAnswer)
 {
     private const string JsonContentType = "application/json; charset=UTF-8";
     private const long MiB = 1024 * 1024;
@@ -23,7 +24,7 @@ internal sealed class StorageHandlers(
     {
         var target = Parse(context);
         log.Count(target.Route);
-        var exchange = new Exchange(context, status => Record(status));
+        var exchange = new Exchange(context, status => Record(status), status => beforeAnswer()?.Invoke(Describe(status)));
         try
         {
             var delay = latency();
@@ -70,14 +71,16 @@ internal sealed class StorageHandlers(
             }
         }
 
-        void Record(int status) => log.Add(new StorageEmulatorRequest(
+        void Record(int status) => log.Add(Describe(status));
+
+        StorageEmulatorRequest Describe(int status) => new(
             target.Route,
             context.Request.Method,
             target.Bucket,
             target.Name ?? (target.Route == StorageRoutes.Upload ? UploadNameFromQuery(context) : null),
             target.RawPath,
             context.Request.QueryString.Value ?? "",
-            status));
+            status);
     }
 
     private Task Answer(Exchange exchange, Target target) => target.Route switch
@@ -86,6 +89,7 @@ internal sealed class StorageHandlers(
         StorageRoutes.Get => Get(exchange, target.Bucket!, target.Name!),
         StorageRoutes.Media => Media(exchange, target.Bucket!, target.Name!),
         StorageRoutes.Upload => Upload(exchange, target.Bucket!),
+        StorageRoutes.Patch => Patch(exchange, target.Bucket!, target.Name!),
         StorageRoutes.Rewrite => Rewrite(exchange, target),
         StorageRoutes.Delete => Delete(exchange, target.Bucket!, target.Name!),
         _ when target.KnownShape =>
@@ -109,6 +113,12 @@ internal sealed class StorageHandlers(
             pageSize = requested == 0 ? pageSize : (int)Math.Min(requested, pageSize);
         }
 
+        if (SoftDeleted(query))
+        {
+            await ListSoftDeleted(exchange, bucket, prefix, delimiter, pageSize);
+            return;
+        }
+
         string? cursor = null;
         var pageToken = query["pageToken"].ToString();
         if (pageToken.Length > 0 && (cursor = Token.Decode(pageToken, "list")) is null)
@@ -121,8 +131,45 @@ internal sealed class StorageHandlers(
         await exchange.Send(200, JsonContentType, StorageJson.List(page, next, Root(exchange)));
     }
 
+    /// <summary>Every soft-deleted generation under the prefix, one item per generation (no delimiter: not emulated).</summary>
+    private async Task ListSoftDeleted(Exchange exchange, string bucket, string prefix, string delimiter, int pageSize)
+    {
+        if (delimiter.Length > 0)
+        {
+            throw StorageError.Invalid("This emulator does not list soft-deleted objects with a delimiter.");
+        }
+
+        (string Name, long Generation)? cursor = null;
+        var pageToken = exchange.Context.Request.Query["pageToken"].ToString();
+        if (pageToken.Length > 0)
+        {
+            var decoded = Token.Decode(pageToken, "softDeleted");
+            var split = decoded?.LastIndexOf('\n') ?? -1;
+            if (split < 0 || !long.TryParse(decoded![(split + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var generation))
+            {
+                throw StorageError.Invalid("Invalid page token.");
+            }
+
+            cursor = (decoded[..split], generation);
+        }
+
+        var (items, last) = table.ListSoftDeleted(bucket, prefix, pageSize, cursor);
+        var next = last is { } after ? Token.Encode("softDeleted", after.Name + "\n" + StorageJson.Int64(after.Generation)) : null;
+        await exchange.Send(200, JsonContentType, StorageJson.List(new ListPage(items, [], null), next, Root(exchange)));
+    }
+
     private async Task Get(Exchange exchange, string bucket, string name)
     {
+        var query = exchange.Context.Request.Query;
+        if (SoftDeleted(query))
+        {
+            // As in the service, a soft-deleted object is named by its generation.
+            var generation = Int64(query, "generation") ?? throw StorageError.Invalid("generation is required with softDeleted=true.");
+            var deleted = table.FindSoftDeleted(bucket, name, generation) ?? throw StorageError.NoObject(bucket, name);
+            await exchange.Send(200, JsonContentType, StorageJson.Object(deleted, Root(exchange)));
+            return;
+        }
+
         var entry = Read(exchange, bucket, name);
         if (entry is null)
         {
@@ -135,6 +182,11 @@ internal sealed class StorageHandlers(
 
     private async Task Media(Exchange exchange, string bucket, string name)
     {
+        if (SoftDeleted(exchange.Context.Request.Query))
+        {
+            throw StorageError.Invalid("A soft-deleted object must be restored before its data can be read.");
+        }
+
         var entry = Read(exchange, bucket, name);
         if (entry is null)
         {
@@ -246,6 +298,36 @@ internal sealed class StorageHandlers(
         await exchange.Send(200, JsonContentType, StorageJson.Rewrite(result, next, Root(exchange)));
     }
 
+    /// <summary>objects.patch: only the custom metadata of the body is applied (other fields are not emulated).</summary>
+    private async Task Patch(Exchange exchange, string bucket, string name)
+    {
+        var metadata = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var body = await ReadAll(exchange.Context.Request.Body, exchange.Context.RequestAborted);
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw StorageError.Invalid("The body is not a JSON object.");
+            }
+
+            if (document.RootElement.TryGetProperty("metadata", out var given) && given.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in given.EnumerateObject())
+                {
+                    metadata[property.Name] = property.Value.ValueKind == JsonValueKind.Null ? null : property.Value.ToString();
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            throw StorageError.Invalid("The body is not valid JSON: " + e.Message);
+        }
+
+        var info = table.Patch(bucket, name, metadata, Conditions(exchange.Context.Request.Query, ""));
+        await exchange.Send(200, JsonContentType, StorageJson.Object(info, Root(exchange)));
+    }
+
     private async Task Delete(Exchange exchange, string bucket, string name)
     {
         var query = exchange.Context.Request.Query;
@@ -253,8 +335,16 @@ internal sealed class StorageHandlers(
         await exchange.Send(204, "", []);
     }
 
+    private static bool SoftDeleted(IQueryCollection query) =>
+        query["softDeleted"].ToString() switch
+        {
+            "" or "false" => false,
+            "true" => true,
+            var text => throw StorageError.Invalid($"Invalid value for softDeleted: \"{text}\""),
+        };
+
     private static Conditions Conditions(IQueryCollection query, string infix) =>
-        new(Int64(query, $"if{infix}GenerationMatch"), Int64(query, $"if{infix}GenerationNotMatch"));
+        new(Int64(query, $"if{infix}GenerationMatch"), Int64(query, $"if{infix}GenerationNotMatch"), Int64(query, $"if{infix}MetagenerationMatch"));
 
     private static long? Int64(IQueryCollection query, string key)
     {
@@ -355,7 +445,9 @@ internal sealed class StorageHandlers(
             {
                 var route = HttpMethods.IsGet(method)
                     ? (context.Request.Query["alt"] == "media" ? StorageRoutes.Media : StorageRoutes.Get)
-                    : HttpMethods.IsDelete(method) ? StorageRoutes.Delete : StorageRoutes.Other;
+                    : HttpMethods.IsDelete(method) ? StorageRoutes.Delete
+                    : HttpMethods.IsPatch(method) ? StorageRoutes.Patch
+                    : StorageRoutes.Other;
                 return new Target(route, path, bucket, name, true);
             }
 
@@ -394,7 +486,7 @@ internal sealed class StorageHandlers(
     }
 
     /// <summary>One request being answered; remembers the status sent and whether to drop instead of answering.</summary>
-    private sealed class Exchange(HttpContext context, Action<int> record)
+    private sealed class Exchange(HttpContext context, Action<int> record, Action<int> answering)
     {
         public HttpContext Context { get; } = context;
 
@@ -407,6 +499,7 @@ internal sealed class StorageHandlers(
 
         public async Task Send(int status, string contentType, byte[] body)
         {
+            answering(status);
             if (DropAfterCommit)
             {
                 // The request took effect; the caller never hears about it.

@@ -125,6 +125,27 @@ internal static class StorageJson
         json.WriteString("etag", Etag(info));
         json.WriteString("timeCreated", Time(info.Created));
         json.WriteString("updated", Time(info.Updated));
+        if (info.Metadata is { Count: > 0 } metadata)
+        {
+            json.WriteStartObject("metadata");
+            foreach (var (key, value) in metadata.OrderBy(m => m.Key, StringComparer.Ordinal))
+            {
+                json.WriteString(key, value);
+            }
+
+            json.WriteEndObject();
+        }
+
+        if (info.SoftDeleted is { } softDeleted)
+        {
+            json.WriteString("softDeleteTime", Time(softDeleted));
+        }
+
+        if (info.HardDeleted is { } hardDeleted)
+        {
+            json.WriteString("hardDeleteTime", Time(hardDeleted));
+        }
+
         json.WriteEndObject();
     }
 

@@ -91,7 +91,7 @@ public sealed class CloudStorageFaultTests
         await using var _ = f;
         storage.FailNext(StorageRoutes.Rewrite, 503, "backendError", count: 100);
 
-        var failed = await f.Run();
+        var failed = await f.RunChained();
 
         Assert.Equal(StatusDocument.Failed, failed.Status);
         Assert.Contains(failed.Errors, e => e.Contains("hand-off of", StringComparison.Ordinal) && e.Contains("503", StringComparison.Ordinal));
@@ -99,7 +99,7 @@ public sealed class CloudStorageFaultTests
         Assert.All(traces, t => Assert.True(f.Store.Exists(t.Trace)));
 
         storage.ClearFaults();
-        var next = await f.Run();
+        var next = await f.RunChained();
         Assert.Equal(StatusDocument.Ok, next.Status);
         AssertExactlyOnce(f, traces, windows);
     }

@@ -6,7 +6,10 @@ using BqDispatch.Tests.Support;
 
 namespace BqDispatch.Tests.Acceptance;
 
-/// <summary>A dispatcher dies at each step of a hand-off or a window firing; the next run completes the work exactly once.</summary>
+/// <summary>
+/// A dispatcher dies at each step of a hand-off or a window firing; restarted (it waits for its old claims to run out),
+/// it completes the work exactly once.
+/// </summary>
 public abstract class CrashRecoveryTests(StorageKind kind) : AcceptanceTests(kind)
 {
     private const string TraceName = "proj:p1:US/ds.t--1_00001_load--dispatch";
@@ -36,6 +39,7 @@ public abstract class CrashRecoveryTests(StorageKind kind) : AcceptanceTests(kin
 
         f.Store.BeforeOperation = null;
         f.Store.AfterOperation = null;
+        f.WaitOutClaims();
         var status = await f.Run();
 
         Assert.Equal(StatusDocument.Ok, status.Status);
@@ -64,9 +68,50 @@ public abstract class CrashRecoveryTests(StorageKind kind) : AcceptanceTests(kin
 
         f.Store.BeforeOperation = null;
         f.Store.AfterOperation = null;
+        f.WaitOutClaims();
         var status = await f.Run();
 
         Assert.Equal(StatusDocument.Ok, status.Status);
+        Assert.Equal(1, f.Store.CreationCount(f.Url(BatchCopyPath)));
+        Assert.True(f.Store.Exists(f.Tasks + WindowName[..^4] + ".wis"));
+    }
+
+    [Fact]
+    public async Task A_hand_off_that_died_after_its_copy_is_not_copied_again_after_BqTail_consumed_it()
+    {
+        await using var f = await Fixture();
+        var trace = f.Trace(TraceName, TimeSpan.FromSeconds(10));
+        f.Job("p1", "ds_t--1_00001_load--dispatch", EmulatedJobType.Load, EmulatedJobState.Done, created: trace.Created);
+        Crash(f.Store, StoreOperation.Copy, after: true, url => url == f.Url(DestinationPath));
+        await Assert.ThrowsAsync<CrashException>(() => f.Run());
+
+        // BqTail runs the post actions and deletes the trigger object before the dispatcher is back.
+        Assert.True(f.Store.Remove(f.Url(DestinationPath)));
+        f.Store.AfterOperation = null;
+        f.WaitOutClaims();
+        var status = await f.Run();
+
+        Assert.Equal(StatusDocument.Ok, status.Status);
+        Assert.Equal(1, status.Totals.AlreadyHandedOff);
+        Assert.False(f.Store.Exists(trace.Url));
+        Assert.Equal(1, f.Store.CreationCount(f.Url(DestinationPath)));
+    }
+
+    [Fact]
+    public async Task A_window_firing_that_died_after_its_copy_is_not_fired_again_after_BqTail_consumed_it()
+    {
+        await using var f = await Fixture(null, DateTimeOffset.FromUnixTimeSeconds(1700000000) + TimeSpan.FromSeconds(8));
+        f.Object(f.Tasks + WindowName, "{}", TimeSpan.FromMinutes(1));
+        Crash(f.Store, StoreOperation.Copy, after: true, _ => true);
+        await Assert.ThrowsAsync<CrashException>(() => f.Run());
+
+        Assert.True(f.Store.Remove(f.Url(BatchCopyPath)));
+        f.Store.AfterOperation = null;
+        f.WaitOutClaims();
+        var status = await f.Run();
+
+        Assert.Equal(StatusDocument.Ok, status.Status);
+        Assert.Equal(1, status.Totals.WindowsAlreadyFired);
         Assert.Equal(1, f.Store.CreationCount(f.Url(BatchCopyPath)));
         Assert.True(f.Store.Exists(f.Tasks + WindowName[..^4] + ".wis"));
     }

@@ -146,38 +146,6 @@ public abstract class RunLoopTests(StorageKind kind) : AcceptanceTests(kind)
         Assert.Equal(1, status.Totals.HandedOff);
         Assert.Equal(StatusDocument.Ok, status.Status);
     }
-
-    /// <summary>Replays the first listing of each folder forever, like an eventually consistent list.</summary>
-    private sealed class StaleListingStore(IObjectStore inner) : IObjectStore
-    {
-        private readonly Dictionary<string, Listing> first = [];
-
-        public async Task<Listing> List(string folderUrl, CancellationToken cancellation)
-        {
-            if (!first.TryGetValue(folderUrl, out var listing))
-            {
-                listing = await inner.List(folderUrl, cancellation);
-                first[folderUrl] = listing;
-            }
-
-            return listing;
-        }
-
-        public Task<byte[]> Read(string url, CancellationToken cancellation) => inner.Read(url, cancellation);
-
-        public Task<CreateOutcome> Create(string url, ReadOnlyMemory<byte> content, CancellationToken cancellation) =>
-            inner.Create(url, content, cancellation);
-
-        public Task Put(string url, ReadOnlyMemory<byte> content, CancellationToken cancellation) => inner.Put(url, content, cancellation);
-
-        public Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, string destinationUrl, CancellationToken cancellation) =>
-            inner.CopyIfAbsent(sourceUrl, sourceGeneration, destinationUrl, cancellation);
-
-        public Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation) =>
-            inner.Delete(url, generation, cancellation);
-
-        public string? NameProblem(string url) => inner.NameProblem(url);
-    }
 }
 
 public sealed class RunLoopOnMemory() : RunLoopTests(StorageKind.Memory);

@@ -138,4 +138,33 @@ public sealed class EmulatorWireTests
             harness.Emulator.AddJob(Job("dup", T0));
         });
     }
+
+    [Fact]
+    public async Task Error_and_drop_rates_answer_a_seeded_share_of_requests_until_cleared()
+    {
+        await using var harness = await Start();
+        harness.Emulator.ErrorRate(EmulatorRoutes.List, 0.3, 429, "rateLimitExceeded", seed: 4);
+        harness.Emulator.DropRate(EmulatorRoutes.List, 0.3, seed: 5);
+
+        for (var i = 0; i < 40; i++)
+        {
+            try
+            {
+                await GetJson(harness, $"projects/{Project}/jobs");
+            }
+            catch (HttpRequestException)
+            {
+                // a dropped connection
+            }
+        }
+
+        harness.Emulator.ClearFaults();
+        var (after, _) = await GetJson(harness, $"projects/{Project}/jobs");
+
+        var statuses = harness.Emulator.Requests.Select(r => r.Status).ToList();
+        Assert.InRange(statuses.Count(s => s == 429), 4, 24);
+        Assert.InRange(statuses.Count(s => s == 0), 2, 24);
+        Assert.Contains(200, statuses);
+        Assert.Equal(200, after);
+    }
 }

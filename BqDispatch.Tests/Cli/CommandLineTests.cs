@@ -130,13 +130,6 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public void Runs_of_the_service_start_on_the_minute()
-    {
-        Assert.Equal(TimeSpan.FromSeconds(45), RunCommands.UntilNextMinute(new DateTimeOffset(2026, 1, 1, 10, 0, 15, TimeSpan.Zero)));
-        Assert.Equal(TimeSpan.FromMinutes(1), RunCommands.UntilNextMinute(new DateTimeOffset(2026, 1, 1, 10, 0, 0, TimeSpan.Zero)));
-    }
-
-    [Fact]
     public async Task Run_stops_after_the_cycle_in_flight_when_asked()
     {
         await using var bigQuery = await BigQueryEmulator.StartAsync();

@@ -47,7 +47,7 @@ public class ConfigParseTests
         Assert.Equal(3000, config.CyclePauseMs);
         Assert.Equal(1000, config.MaxHandOffsPerCycle);
         Assert.Equal(24, config.OrphanTraceTtlHours);
-        Assert.Equal(120, config.ReservationTtlSec);
+        Assert.Equal(30, config.ReservationTtlSec);
         Assert.True(config.ListAllUsers);
         Assert.Equal(6, config.JobListLookbackHours);
         Assert.Equal(1000, config.MaxJobGetsPerCycle);
@@ -233,7 +233,7 @@ public class ConfigParseTests
     {
         const string json = """
             {"ProjectID": "p", "AsyncTaskURL": "mem://d/T/", "JournalURL": "mem://o/J/", "ErrorURL": "mem://o/E/",
-             "ThinkTimeMs": 0, "CyclePauseMs": 10, "MaxHandOffsPerCycle": 5, "OrphanTraceTtlHours": 2, "ReservationTtlSec": 30,
+             "ThinkTimeMs": 0, "CyclePauseMs": 10, "MaxHandOffsPerCycle": 5, "OrphanTraceTtlHours": 2, "ReservationTtlSec": 45,
              "ListAllUsers": false, "JobListLookbackHours": 1, "MaxJobGetsPerCycle": 0, "JobGetParallelism": 2,
              "HandOffParallelism": 3, "OrphanMarkerTtlHours": 4}
             """;
@@ -241,7 +241,7 @@ public class ConfigParseTests
         var config = ConfigLoader.Parse(json, ConfigJson.NoEnvironment);
 
         Assert.Equal(
-            (0, 10, 5, 2, 30, false, 1, 0, 2, 3, 4),
+            (0, 10, 5, 2, 45, false, 1, 0, 2, 3, 4),
             (config.ThinkTimeMs, config.CyclePauseMs, config.MaxHandOffsPerCycle, config.OrphanTraceTtlHours, config.ReservationTtlSec,
                 config.ListAllUsers, config.JobListLookbackHours, config.MaxJobGetsPerCycle, config.JobGetParallelism,
                 config.HandOffParallelism, config.OrphanMarkerTtlHours));

@@ -113,14 +113,15 @@ public class JobStateResolverTests
             Job("q1", JobState.Running, JobType.Query, Now - TimeSpan.FromSeconds(30)),
             Job("q2", JobState.Pending, JobType.Query, Now - TimeSpan.FromHours(1)),
             Job("l1", JobState.Running, JobType.Load),
-            Job("c1", JobState.Running, JobType.Copy)));
+            Job("c1", JobState.Running, JobType.Copy, Now - TimeSpan.FromSeconds(10))));
 
         var states = await new JobStateResolver(jobs, Settings).Resolve([], ["p"], Now, CancellationToken.None);
 
         var observation = states.Projects["p"];
         Assert.Equal(2, observation.Observed.ActiveQuery);
         Assert.Equal(1, observation.Observed.ActiveLoad);
-        Assert.Equal([Now - TimeSpan.FromSeconds(30)], observation.Observed.RecentQueryCreated);
+        // Recent jobs of every kind, newest first: a copy may be what a load's reservation waited for.
+        Assert.Equal([Now - TimeSpan.FromSeconds(10), Now - TimeSpan.FromSeconds(30)], observation.Observed.RecentCreated);
         Assert.Equal(new KindCounts(1, 1, 1, 0), observation.Running);
         Assert.Equal(new KindCounts(1, 0, 0, 0), observation.Pending);
     }

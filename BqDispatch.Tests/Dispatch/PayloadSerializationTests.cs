@@ -26,7 +26,7 @@ public class PayloadSerializationTests
     [Fact]
     public void Activity_inputs_and_outputs_round_trip()
     {
-        var observed = new ObservedJobs(2, 1, [At], [At.AddSeconds(-3)]);
+        var observed = new ObservedJobs(2, 1, [At, At.AddSeconds(-3)]);
         var scan = new TaskFolderScan
         {
             Projects = [new ProjectScan("p", "US", 3, new KindCounts(1, 2, 0, 0), KindCounts.Zero, observed, 1, 0)],
@@ -39,15 +39,18 @@ public class PayloadSerializationTests
             OrphanMarkers = [new ObjectVersion("c", 3)],
             IgnoredSamples = ["gs://d/T/x.txt"],
             Errors = ["boom"],
+            Settled = ["gs://d/T/proj:p:US/t--1_00001_load--dispatch"],
             ListTime = TimeSpan.FromMilliseconds(12.5),
         };
+        var awaited = new AwaitedFollowUp("gs://d/T/x", "p", "gs://t/_bqjob_/h/p/x.json", "1_00002", At);
+        var request = new ScanRequest(At, 1000, [awaited]);
 
         Assert.Equal(Json(scan), Json(RoundTrip(scan)));
-        Assert.Equal(new ScanRequest(At, 1000), RoundTrip(new ScanRequest(At, 1000)));
+        Assert.Equal(Json(request), Json(RoundTrip(request)));
         Assert.Equal(Json(new HandOffBatch([Trace])), Json(RoundTrip(new HandOffBatch([Trace]))));
         Assert.Equal(Json(new HandOffOutcome([new HandOffResult("u", HandOffStatus.AlreadyHandedOff, "d", "w")])), Json(RoundTrip(new HandOffOutcome([new HandOffResult("u", HandOffStatus.AlreadyHandedOff, "d", "w")]))));
         Assert.Equal(Json(new WindowBatch([Window])), Json(RoundTrip(new WindowBatch([Window]))));
-        Assert.Equal(Json(new WindowOutcome([new WindowResult("u", WindowStatus.Fired)])), Json(RoundTrip(new WindowOutcome([new WindowResult("u", WindowStatus.Fired)]))));
+        Assert.Equal(Json(new WindowOutcome([new WindowResult("u", WindowStatus.Fired, null, "b")])), Json(RoundTrip(new WindowOutcome([new WindowResult("u", WindowStatus.Fired, null, "b")]))));
         var cleanup = new CleanupBatch(At, scan.StalledPairs, scan.OrphanMarkers, [Trace]);
         Assert.Equal(Json(cleanup), Json(RoundTrip(cleanup)));
         Assert.Equal(Json(new CleanupOutcome(1, 2, ["e"], ["x"])), Json(RoundTrip(new CleanupOutcome(1, 2, ["e"], ["x"]))));
@@ -56,18 +59,19 @@ public class PayloadSerializationTests
     [Fact]
     public void Entity_calls_and_state_round_trip()
     {
-        var request = new AdmissionRequest(At, new ObservedJobs(1, 2, [At], []), new ThrottleLimits(3, 4), TimeSpan.FromMinutes(2),
-            [new AdmissionCandidate("k", JobKind.Query)]);
+        var request = new AdmissionRequest(At, new ObservedJobs(1, 2, [At]), new ThrottleLimits(3, 4), TimeSpan.FromMinutes(2),
+            [new AdmissionCandidate("k", JobKind.Query)], ["settled"]);
         Assert.Equal(Json(request), Json(RoundTrip(request)));
         var admission = new Admission(["a"], ["b"], 1, 2, 3);
         Assert.Equal(Json(admission), Json(RoundTrip(admission)));
 
         var lane = new ThrottleLane();
         lane.Admit(request);
-        lane.Admit(request with { Observed = new ObservedJobs(1, 2, [At.AddSeconds(1)], []), Now = At.AddSeconds(3) });
+        lane.Admit(request with { Observed = new ObservedJobs(1, 2, [At.AddSeconds(1)]), Now = At.AddSeconds(3) });
         var restored = RoundTrip(lane);
         Assert.Equal(lane.Reservations, restored.Reservations);
-        Assert.Equal(lane.Matched, restored.Matched);
+        Assert.NotNull(lane.LastMatchedJob);
+        Assert.Equal(lane.LastMatchedJob, restored.LastMatchedJob);
     }
 
     [Fact]
@@ -82,5 +86,8 @@ public class PayloadSerializationTests
         status.AddError("e");
         var document = status.Snapshot(At.AddSeconds(1));
         Assert.Equal(StatusJson.Serialize(document), StatusJson.Serialize(RoundTrip(document)));
+
+        var carried = new RunCarryOver(["gs://d/T/x#7"], [new AwaitedFollowUp("gs://d/T/x", "p", "gs://t/_batch_/x.win", null, At)], ["gs://d/T/y#8"]);
+        Assert.Equal(Json(carried), Json(RoundTrip(carried)));
     }
 }

@@ -265,6 +265,30 @@ public sealed class CloudStorageEmulatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Patch_sets_custom_metadata_under_a_metageneration_precondition_and_a_rewrite_copies_it()
+    {
+        var seeded = emulator.Seed(Bucket, "p", "x"u8);
+        var path = $"storage/v1/b/{Bucket}/o/p";
+
+        using var claimed = await http.PatchAsync(path + $"?ifGenerationMatch={seeded.Generation}&ifMetagenerationMatch=1",
+            new StringContent("""{"metadata":{"bqdispatch-claim":"t1"}}""", Encoding.UTF8, "application/json"));
+        using var late = await http.PatchAsync(path + "?ifMetagenerationMatch=1", new StringContent("""{"metadata":{"k":"v"}}"""));
+        using var pinnedToOld = await Rewrite("p", "copy1", "ifGenerationMatch=0&ifSourceMetagenerationMatch=1");
+        using var pinnedToNew = await Rewrite("p", "copy2", "ifGenerationMatch=0&ifSourceMetagenerationMatch=2");
+
+        var json = await Json(claimed);
+        Assert.Equal(HttpStatusCode.OK, claimed.StatusCode);
+        Assert.Equal("2", json.GetProperty("metageneration").GetString());
+        Assert.Equal(seeded.Generation, Generation(json));
+        Assert.Equal("t1", json.GetProperty("metadata").GetProperty("bqdispatch-claim").GetString());
+        Assert.Equal(HttpStatusCode.PreconditionFailed, late.StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, pinnedToOld.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, pinnedToNew.StatusCode);
+        Assert.Equal("t1", emulator.Find(Bucket, "copy2")!.Metadata!["bqdispatch-claim"]);
+        Assert.Equal(1, emulator.Find(Bucket, "copy2")!.Metageneration);
+    }
+
+    [Fact]
     public async Task Injected_faults_answer_with_google_errors_drops_and_storms_and_are_logged()
     {
         emulator.Seed(Bucket, "f", "x"u8);

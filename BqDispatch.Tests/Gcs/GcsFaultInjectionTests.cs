@@ -29,9 +29,12 @@ public sealed class GcsFaultInjectionTests
         var listing = await store.List(GcsHarness.Url("in/"), None);
         var source = Assert.Single(listing.Objects);
         Assert.Equal("A", Encoding.UTF8.GetString(await store.Read(source.Url, None)));
-        Assert.Equal(CopyOutcome.Copied, await store.CopyIfAbsent(source.Url, source.Generation, GcsHarness.Url("out/a"), None));
-        Assert.Equal(CopyOutcome.DestinationExists, await store.CopyIfAbsent(source.Url, source.Generation, GcsHarness.Url("out/a"), None));
-        Assert.Equal(CopyOutcome.SourceChanged, await store.CopyIfAbsent(source.Url, source.Generation + 1, GcsHarness.Url("out/b"), None));
+        var claim = await store.Claim(source.Url, source.Generation, source.Metageneration, None);
+        Assert.Equal((ClaimOutcome.Claimed, 2), (claim.Outcome, claim.Metageneration));
+        Assert.Equal(ClaimOutcome.Taken, (await store.Claim(source.Url, source.Generation, source.Metageneration, None)).Outcome);
+        Assert.Equal(CopyOutcome.Copied, await store.CopyIfAbsent(source.Url, source.Generation, null, GcsHarness.Url("out/a"), None));
+        Assert.Equal(CopyOutcome.DestinationExists, await store.CopyIfAbsent(source.Url, source.Generation, null, GcsHarness.Url("out/a"), None));
+        Assert.Equal(CopyOutcome.SourceChanged, await store.CopyIfAbsent(source.Url, source.Generation + 1, null, GcsHarness.Url("out/b"), None));
         Assert.Equal(DeleteOutcome.GenerationChanged, await store.Delete(source.Url, source.Generation + 1, None));
         Assert.Equal(DeleteOutcome.Deleted, await store.Delete(source.Url, source.Generation, None));
         Assert.Equal(DeleteOutcome.Missing, await store.Delete(source.Url, source.Generation, None));
@@ -78,8 +81,8 @@ public sealed class GcsFaultInjectionTests
         var source = gcs.Emulator.Seed(GcsHarness.Bucket, "in/trace", "payload"u8);
         gcs.Emulator.DropAfterCommit(StorageRoutes.Rewrite);
 
-        var first = await gcs.Store.CopyIfAbsent(GcsHarness.Url("in/trace"), source.Generation, GcsHarness.Url("out/trace"), None);
-        var second = await gcs.Store.CopyIfAbsent(GcsHarness.Url("in/trace"), source.Generation, GcsHarness.Url("out/trace"), None);
+        var first = await gcs.Store.CopyIfAbsent(GcsHarness.Url("in/trace"), source.Generation, null, GcsHarness.Url("out/trace"), None);
+        var second = await gcs.Store.CopyIfAbsent(GcsHarness.Url("in/trace"), source.Generation, null, GcsHarness.Url("out/trace"), None);
 
         Assert.Equal(CopyOutcome.Copied, first);
         Assert.Equal(CopyOutcome.DestinationExists, second);
@@ -109,14 +112,14 @@ public sealed class GcsFaultInjectionTests
         new Random(11).NextBytes(bytes);
         var source = gcs.Emulator.Seed(GcsHarness.Bucket, "big/source.bin", bytes);
 
-        Assert.Equal(CopyOutcome.Copied, await gcs.Store.CopyIfAbsent(GcsHarness.Url("big/source.bin"), source.Generation, GcsHarness.Url("big/copy.bin"), None));
+        Assert.Equal(CopyOutcome.Copied, await gcs.Store.CopyIfAbsent(GcsHarness.Url("big/source.bin"), source.Generation, null, GcsHarness.Url("big/copy.bin"), None));
         Assert.Equal(3, gcs.Emulator.Calls(StorageRoutes.Rewrite));
         Assert.Equal(bytes, gcs.Emulator.Read(GcsHarness.Bucket, "big/copy.bin"));
 
         gcs.Emulator.ResetCounters();
         gcs.Emulator.FailNext(StorageRoutes.Rewrite, 503, "backendError");
         gcs.Emulator.DropNext(StorageRoutes.Rewrite);
-        Assert.Equal(CopyOutcome.Copied, await gcs.Store.CopyIfAbsent(GcsHarness.Url("big/source.bin"), source.Generation, GcsHarness.Url("big/copy2.bin"), None));
+        Assert.Equal(CopyOutcome.Copied, await gcs.Store.CopyIfAbsent(GcsHarness.Url("big/source.bin"), source.Generation, null, GcsHarness.Url("big/copy2.bin"), None));
         Assert.Equal(5, gcs.Emulator.Calls(StorageRoutes.Rewrite));
         Assert.Equal(bytes, gcs.Emulator.Read(GcsHarness.Bucket, "big/copy2.bin"));
         Assert.Equal(1, gcs.Emulator.CreationCount(GcsHarness.Bucket, "big/copy2.bin"));

@@ -97,7 +97,7 @@ public sealed class GcsStoreRequestTests
             Ok("""{"done":false,"rewriteToken":"tok2","totalBytesRewritten":"2097152","objectSize":"3145728"}"""),
             Ok("""{"done":true,"totalBytesRewritten":"3145728","objectSize":"3145728","resource":{"name":"out/a b","generation":"9"}}"""));
 
-        var outcome = await fake.Store().CopyIfAbsent("gs://in-bkt/exports/a.csv", 1795370012345678, "gs://archive/out/a b", None);
+        var outcome = await fake.Store().CopyIfAbsent("gs://in-bkt/exports/a.csv", 1795370012345678, null, "gs://archive/out/a b", None);
 
         Assert.Equal(CopyOutcome.Copied, outcome);
         Assert.Equal(3, fake.Requests.Count);
@@ -120,17 +120,68 @@ public sealed class GcsStoreRequestTests
     }
 
     [Fact]
-    public async Task Copy_412_with_the_source_changed_is_SourceChanged_and_with_the_destination_present_is_DestinationExists()
+    public async Task Copy_412_with_the_source_changed_is_SourceChanged_and_with_the_source_kept_is_DestinationExists_without_a_read_back()
     {
         var changed = new Fake(Error(412, "conditionNotMet"), Ok(ObjectJson.Replace("1795370012345678", "1795370099999999", StringComparison.Ordinal)));
-        var taken = new Fake(Error(412, "conditionNotMet"), Ok(ObjectJson), Ok(ObjectJson));
+        var taken = new Fake(Error(412, "conditionNotMet"), Ok(ObjectJson));
         var gone = new Fake(Error(404, "notFound"), Error(404, "notFound"));
 
-        Assert.Equal(CopyOutcome.SourceChanged, await changed.Store().CopyIfAbsent("gs://b/in", 1795370012345678, "gs://b/out", None));
-        Assert.Equal(CopyOutcome.DestinationExists, await taken.Store().CopyIfAbsent("gs://b/in", 1795370012345678, "gs://b/out", None));
-        Assert.Equal(CopyOutcome.SourceChanged, await gone.Store().CopyIfAbsent("gs://b/in", 1795370012345678, "gs://b/out", None));
+        Assert.Equal(CopyOutcome.SourceChanged, await changed.Store().CopyIfAbsent("gs://b/in", 1795370012345678, null, "gs://b/out", None));
+        Assert.Equal(CopyOutcome.DestinationExists, await taken.Store().CopyIfAbsent("gs://b/in", 1795370012345678, null, "gs://b/out", None));
+        Assert.Equal(CopyOutcome.SourceChanged, await gone.Store().CopyIfAbsent("gs://b/in", 1795370012345678, null, "gs://b/out", None));
+
+        // The 412 with the source as it was proves the destination existed: whether it is still there does not matter.
+        Assert.Equal(2, taken.Requests.Count);
         Assert.Equal("https://storage.googleapis.com/storage/v1/b/b/o/in", taken.Requests[1].Uri.Split('?')[0]);
-        Assert.Equal("https://storage.googleapis.com/storage/v1/b/b/o/out", taken.Requests[2].Uri.Split('?')[0]);
+    }
+
+    [Fact]
+    public async Task An_unanswered_copy_looks_at_the_live_and_the_soft_deleted_destination_before_writing_again()
+    {
+        // 502: no answer to rely on. Source kept; no live destination; a soft-deleted one with the source's md5: consumed.
+        var consumed = new Fake(
+            Error(502, "badGateway"),
+            Ok(ObjectJson),
+            Error(404, "notFound"),
+            Ok($$"""{"items":[{{ObjectJson.Replace("dir/sub dir/a+b?#[x]ü.csv", "out", StringComparison.Ordinal)}}]}"""));
+
+        Assert.Equal(CopyOutcome.Copied, await consumed.Store().CopyIfAbsent("gs://b/in", 1795370012345678, null, "gs://b/out", None));
+        Assert.Equal(4, consumed.Requests.Count);
+        Assert.DoesNotContain(consumed.Requests.Skip(1), r => r.Method == HttpMethod.Post);
+        var softDeleted = Query(consumed.Requests[3].Uri);
+        Assert.Equal("true", softDeleted["softDeleted"]);
+        Assert.Equal("out", softDeleted["prefix"]);
+        Assert.Equal(GcsStore.SoftDeletedFieldsMask, softDeleted["fields"]);
+    }
+
+    [Fact]
+    public async Task Claim_patches_the_claim_key_under_generation_and_metageneration_preconditions()
+    {
+        var fake = new Fake(Ok("""{"generation":"7","metageneration":"2"}"""));
+
+        var claim = await fake.Store().Claim("gs://b/tasks/t--1_00001_load--dispatch", 7, 1, None);
+
+        Assert.Equal((ClaimOutcome.Claimed, 2L), (claim.Outcome, claim.Metageneration));
+        var request = Assert.Single(fake.Requests);
+        Assert.Equal(HttpMethod.Patch, request.Method);
+        Assert.StartsWith("https://storage.googleapis.com/storage/v1/b/b/o/tasks%2Ft--1_00001_load--dispatch?", request.Uri, StringComparison.Ordinal);
+        var query = Query(request.Uri);
+        Assert.Equal(("7", "1"), (query["ifGenerationMatch"], query["ifMetagenerationMatch"]));
+        Assert.True(request.Idempotent);
+        Assert.StartsWith("{\"metadata\":{\"bqdispatch-claim\":\"", Encoding.UTF8.GetString(request.Body!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refused_claim_reads_the_object_to_tell_taken_from_gone()
+    {
+        var taken = new Fake(Error(412, "conditionNotMet"), Ok("""{"name":"t","generation":"7","metageneration":"3","size":"1","timeCreated":"2026-11-22T10:00:12.345Z"}"""));
+        var gone = new Fake(Error(404, "notFound"), Error(404, "notFound"));
+        var takeover = new Fake(Ok("""{"generation":"7","metageneration":"4"}"""));
+
+        Assert.Equal(ClaimOutcome.Taken, (await taken.Store().Claim("gs://b/t", 7, 1, None)).Outcome);
+        Assert.Equal(ClaimOutcome.Gone, (await gone.Store().Claim("gs://b/t", 7, 1, None)).Outcome);
+        Assert.Equal(ClaimOutcome.Claimed, (await takeover.Store().Claim("gs://b/t", 7, null, None)).Outcome);
+        Assert.False(Query(takeover.Requests[0].Uri).ContainsKey("ifMetagenerationMatch"));
     }
 
     [Fact]
@@ -170,7 +221,7 @@ public sealed class GcsStoreRequestTests
         Assert.Equal("tasks/", query["prefix"]);
         Assert.Equal("/", query["delimiter"]);
         Assert.Equal("2", query["maxResults"]);
-        Assert.Equal("nextPageToken,prefixes,items(name,generation,size,timeCreated,updated)", query["fields"]);
+        Assert.Equal("nextPageToken,prefixes,items(name,generation,metageneration,size,timeCreated,updated)", query["fields"]);
         Assert.False(query.ContainsKey("pageToken"));
         Assert.Equal("p/2=", Query(fake.Requests[1].Uri)["pageToken"]);
         var defaults = new Fake(Ok("{}"));

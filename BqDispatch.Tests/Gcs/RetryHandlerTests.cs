@@ -244,6 +244,29 @@ public sealed class RetryHandlerTests
     }
 
     [Fact]
+    public async Task A_write_that_looks_before_repeating_comes_back_after_an_attempt_that_may_have_landed()
+    {
+        var throttled = new Rig(HttpStatusCode.TooManyRequests, HttpStatusCode.ServiceUnavailable, HttpStatusCode.InternalServerError, HttpStatusCode.OK);
+        var dropped = new Rig(HttpStatusCode.TooManyRequests, Rig.Drop, HttpStatusCode.OK);
+
+        using var answer = await throttled.Send(LooksFirst());
+        await Assert.ThrowsAsync<HttpRequestException>(() => dropped.Send(LooksFirst()));
+
+        // 429 and 503 are retried as usual (nothing landed); the 500 and the drop come back to the caller.
+        Assert.Equal(HttpStatusCode.InternalServerError, answer.StatusCode);
+        Assert.Equal(3, throttled.Calls);
+        Assert.Equal(2, dropped.Calls);
+
+        static HttpRequestMessage LooksFirst()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, Target) { Content = new ByteArrayContent([1]) };
+            request.Options.Set(RetryHandler.Idempotent, true);
+            request.Options.Set(RetryHandler.LookBeforeRepeat, true);
+            return request;
+        }
+    }
+
+    [Fact]
     public void Policy_defaults_match_the_documented_values()
     {
         var policy = RetryPolicy.Default;

@@ -30,13 +30,14 @@ public class DurablePayloadTests
     {
         var t0 = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
         var lane = new ThrottleLane();
-        lane.Admit(new AdmissionRequest(t0, new ObservedJobs(0, 0, [], []), new ThrottleLimits(2, 2), TimeSpan.FromMinutes(2),
-            [new("a", JobKind.Query), new("b", JobKind.Load)]));
-        lane.Admit(new AdmissionRequest(t0.AddSeconds(5), new ObservedJobs(1, 0, [t0.AddSeconds(1)], []), new ThrottleLimits(2, 2), TimeSpan.FromMinutes(2), []));
+        lane.Admit(new AdmissionRequest(t0, new ObservedJobs(0, 0, []), new ThrottleLimits(2, 2), TimeSpan.FromMinutes(2),
+            [new("a", JobKind.Query), new("b", JobKind.Load), new("c", JobKind.Load)]));
+        lane.Admit(new AdmissionRequest(t0.AddSeconds(5), new ObservedJobs(1, 0, [t0.AddSeconds(1)]), new ThrottleLimits(2, 2), TimeSpan.FromMinutes(2), [], ["c"]));
 
         var copy = RoundTrip(lane);
 
         Assert.Equal(lane.Reservations, copy.Reservations);
-        Assert.Equal(lane.Matched, copy.Matched);
+        Assert.Equal(lane.LastMatchedJob, copy.LastMatchedJob);
+        Assert.Equal(["b"], copy.Reservations.Select(r => r.Key));
     }
 }

@@ -16,5 +16,9 @@ public sealed class FileStoreContractTests : ObjectStoreContract, IDisposable
 
     protected override string Base => _directory.Url + "base/";
 
+    protected override bool KeepsDeletedObjects => false;
+
+    protected override bool RecordsClaims => false;
+
     public void Dispose() => _directory.Dispose();
 }

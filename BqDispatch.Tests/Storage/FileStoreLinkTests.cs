@@ -50,7 +50,7 @@ public sealed class FileStoreLinkTests : IDisposable
 
         var read = await Assert.ThrowsAsync<StorageException>(() => store.Read(link.Url, None));
         var copy = await Assert.ThrowsAsync<StorageException>(() =>
-            store.CopyIfAbsent(link.Url, link.Generation, "file://" + directory.Path + "/trigger/x.json", None));
+            store.CopyIfAbsent(link.Url, link.Generation, null, "file://" + directory.Path + "/trigger/x.json", None));
         var delete = await Assert.ThrowsAsync<StorageException>(() => store.Delete(link.Url, link.Generation, None));
 
         Assert.All(new[] { read, copy, delete }, e => Assert.Equal(400, e.Status));

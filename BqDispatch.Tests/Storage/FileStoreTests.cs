@@ -78,8 +78,8 @@ public sealed class FileStoreTests : IDisposable
         await _store.Create(url, "y"u8.ToArray(), None);
         await _store.Put(url, "z"u8.ToArray(), None);
         var obj = Assert.Single((await _store.List(_directory.Url + "w/", None)).Objects);
-        await _store.CopyIfAbsent(url, obj.Generation, _directory.Url + "w/copy", None);
-        await _store.CopyIfAbsent(url, obj.Generation, _directory.Url + "w/copy", None);
+        await _store.CopyIfAbsent(url, obj.Generation, null, _directory.Url + "w/copy", None);
+        await _store.CopyIfAbsent(url, obj.Generation, null, _directory.Url + "w/copy", None);
         await _store.Delete(url, obj.Generation - 1, None);
 
         Assert.Equal(["copy", "obj"], Directory.GetFiles(Path.Combine(_directory.Path, "w")).Select(Path.GetFileName).Order(StringComparer.Ordinal));

@@ -25,7 +25,7 @@ public sealed class MemoryStoreTests
             () => _store.Create("mem://nope/x", "x"u8.ToArray(), None),
             () => _store.Put("mem://nope/x", "x"u8.ToArray(), None),
             () => _store.Delete("mem://nope/x", 1, None),
-            () => _store.CopyIfAbsent("mem://b/x", 1, "mem://nope/y", None),
+            () => _store.CopyIfAbsent("mem://b/x", 1, null, "mem://nope/y", None),
         };
 
         foreach (var call in calls)
@@ -53,7 +53,7 @@ public sealed class MemoryStoreTests
         Assert.False(_store.Exists(url));
 
         var source = _store.Seed("mem://b/src", "s"u8);
-        await _store.CopyIfAbsent(source.Url, source.Generation, url, None);
+        await _store.CopyIfAbsent(source.Url, source.Generation, null, url, None);
         Assert.Equal(2, _store.CreationCount(url));
     }
 
@@ -120,7 +120,7 @@ public sealed class MemoryStoreTests
             await Task.Delay(1);
         };
 
-        Assert.Equal(CopyOutcome.Copied, await _store.CopyIfAbsent(source.Url, source.Generation, "mem://b/out/t", None));
+        Assert.Equal(CopyOutcome.Copied, await _store.CopyIfAbsent(source.Url, source.Generation, null, "mem://b/out/t", None));
         Assert.Equal(DeleteOutcome.Deleted, await _store.Delete(source.Url, source.Generation, None));
 
         Assert.Equal([(StoreOperation.Copy, "mem://b/out/t"), (StoreOperation.Delete, "mem://b/in/t")], seen);

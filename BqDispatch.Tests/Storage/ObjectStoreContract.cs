@@ -15,6 +15,12 @@ public abstract class ObjectStoreContract
     /// <summary>An empty folder URL (ending with '/') the test owns.</summary>
     protected abstract string Base { get; }
 
+    /// <summary>Whether the backend remembers deleted objects, as a Cloud Storage bucket with soft delete does.</summary>
+    protected virtual bool KeepsDeletedObjects => true;
+
+    /// <summary>Whether the backend records claims in a metageneration (a file has no metadata).</summary>
+    protected virtual bool RecordsClaims => true;
+
     private string At(string relative) => StorageUrl.Join(Base, relative);
 
     private Task<CreateOutcome> Create(string relative, string text) => Store.Create(At(relative), Encoding.UTF8.GetBytes(text), None);
@@ -26,6 +32,52 @@ public abstract class ObjectStoreContract
         var url = StorageUrl.Parse(At(relative));
         var listing = await Store.List(url.Folder.ToString(), None);
         return Assert.Single(listing.Objects, o => o.Name == url.Name);
+    }
+
+    [Fact]
+    public async Task Claim_ChangesTheMetageneration_AndACopyPinnedToAnOlderClaimFails()
+    {
+        await Create("c/src", "payload");
+        var listed = await Stat("c/src");
+        Assert.Equal(1, listed.Metageneration);
+
+        var first = await Store.Claim(At("c/src"), listed.Generation, listed.Metageneration, None);
+        var late = await Store.Claim(At("c/src"), listed.Generation, listed.Metageneration, None);
+        var takeover = await Store.Claim(At("c/src"), listed.Generation, null, None);
+        var stale = await Store.Claim(At("c/src"), listed.Generation + 1, null, None);
+
+        Assert.Equal(ClaimOutcome.Claimed, first.Outcome);
+        Assert.Equal(ClaimOutcome.Claimed, takeover.Outcome);
+        Assert.Equal(ClaimOutcome.Gone, stale.Outcome);
+        if (!RecordsClaims)
+        {
+            Assert.Equal(ClaimOutcome.Claimed, late.Outcome);
+            return;
+        }
+
+        Assert.Equal(ClaimOutcome.Taken, late.Outcome);
+        Assert.Equal((2, 3), (first.Metageneration, takeover.Metageneration));
+        Assert.Equal(3, (await Stat("c/src")).Metageneration);
+        Assert.Equal(listed.Generation, (await Stat("c/src")).Generation);
+        Assert.Equal(CopyOutcome.SourceChanged, await Store.CopyIfAbsent(At("c/src"), listed.Generation, first.Metageneration, At("c/dst"), None));
+        Assert.Equal(CopyOutcome.Copied, await Store.CopyIfAbsent(At("c/src"), listed.Generation, takeover.Metageneration, At("c/dst"), None));
+        Assert.Equal("payload", await ReadText("c/dst"));
+        Assert.Equal(DeleteOutcome.Deleted, await Store.Delete(At("c/src"), listed.Generation, None));
+        Assert.Equal(ClaimOutcome.Gone, (await Store.Claim(At("c/src"), listed.Generation, null, None)).Outcome);
+    }
+
+    [Fact]
+    public async Task Presence_TellsNeverWritten_FromLive_FromDeleted()
+    {
+        Assert.Equal(ObjectPresence.Absent, await Store.Presence(At("p/x"), None));
+        await Create("p/x", "x");
+        await Create("p/x.longer", "y");
+        Assert.Equal(ObjectPresence.Live, await Store.Presence(At("p/x"), None));
+
+        Assert.Equal(DeleteOutcome.Deleted, await Store.Delete(At("p/x"), (await Stat("p/x")).Generation, None));
+
+        Assert.Equal(KeepsDeletedObjects ? ObjectPresence.Deleted : ObjectPresence.Absent, await Store.Presence(At("p/x"), None));
+        Assert.Equal(ObjectPresence.Absent, await Store.Presence(At("p/x.lo"), None));
     }
 
     [Fact]
@@ -128,7 +180,7 @@ public abstract class ObjectStoreContract
         await Store.Create(At("in/trace"), bytes, None);
         var source = await Stat("in/trace");
 
-        var outcome = await Store.CopyIfAbsent(source.Url, source.Generation, At("out/2024/trace"), None);
+        var outcome = await Store.CopyIfAbsent(source.Url, source.Generation, null, At("out/2024/trace"), None);
 
         Assert.Equal(CopyOutcome.Copied, outcome);
         Assert.Equal(bytes, await Store.Read(At("out/2024/trace"), None));
@@ -143,8 +195,8 @@ public abstract class ObjectStoreContract
         var stale = await Stat("in/trace");
         await Store.Put(At("in/trace"), "v2"u8.ToArray(), None);
 
-        Assert.Equal(CopyOutcome.SourceChanged, await Store.CopyIfAbsent(At("in/trace"), stale.Generation, At("out/a"), None));
-        Assert.Equal(CopyOutcome.SourceChanged, await Store.CopyIfAbsent(At("in/gone"), stale.Generation, At("out/b"), None));
+        Assert.Equal(CopyOutcome.SourceChanged, await Store.CopyIfAbsent(At("in/trace"), stale.Generation, null, At("out/a"), None));
+        Assert.Equal(CopyOutcome.SourceChanged, await Store.CopyIfAbsent(At("in/gone"), stale.Generation, null, At("out/b"), None));
         Assert.Empty((await Store.List(At("out/"), None)).Objects);
     }
 
@@ -156,7 +208,7 @@ public abstract class ObjectStoreContract
         var source = await Stat("in/trace");
         var before = await Stat("out/trace");
 
-        var outcome = await Store.CopyIfAbsent(source.Url, source.Generation, At("out/trace"), None);
+        var outcome = await Store.CopyIfAbsent(source.Url, source.Generation, null, At("out/trace"), None);
 
         Assert.Equal(CopyOutcome.DestinationExists, outcome);
         Assert.Equal("old", await ReadText("out/trace"));
@@ -216,7 +268,7 @@ public abstract class ObjectStoreContract
         var tasks = Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
         {
             start.Wait();
-            return await Store.CopyIfAbsent(source.Url, source.Generation, At("out/trace"), None);
+            return await Store.CopyIfAbsent(source.Url, source.Generation, null, At("out/trace"), None);
         })).ToArray();
         start.Set();
 
@@ -247,7 +299,7 @@ public abstract class ObjectStoreContract
         await Store.Create(At("big/source.bin"), bytes, None);
         var source = await Stat("big/source.bin");
 
-        Assert.Equal(CopyOutcome.Copied, await Store.CopyIfAbsent(source.Url, source.Generation, At("big/copy.bin"), None));
+        Assert.Equal(CopyOutcome.Copied, await Store.CopyIfAbsent(source.Url, source.Generation, null, At("big/copy.bin"), None));
 
         Assert.Equal(bytes.LongLength, (await Stat("big/copy.bin")).Size);
         var copied = await Store.Read(At("big/copy.bin"), None);
@@ -272,7 +324,7 @@ public abstract class ObjectStoreContract
         Assert.Equal("x", await ReadText(name));
 
         var copy = At("copies/" + name);
-        Assert.Equal(CopyOutcome.Copied, await Store.CopyIfAbsent(url, listed.Generation, copy, None));
+        Assert.Equal(CopyOutcome.Copied, await Store.CopyIfAbsent(url, listed.Generation, null, copy, None));
         Assert.Equal(DeleteOutcome.Deleted, await Store.Delete(url, listed.Generation, None));
         Assert.Equal("x", await ReadText("copies/" + name));
     }

@@ -65,10 +65,10 @@ public sealed class StorageRouterTests : IDisposable
         var source = _memory.Seed("mem://b/in/trace", "payload"u8);
         var destination = _directory.Url + "out/trace";
 
-        Assert.Equal(CopyOutcome.Copied, await _router.CopyIfAbsent(source.Url, source.Generation, destination, None));
-        Assert.Equal(CopyOutcome.DestinationExists, await _router.CopyIfAbsent(source.Url, source.Generation, destination, None));
-        Assert.Equal(CopyOutcome.SourceChanged, await _router.CopyIfAbsent(source.Url, source.Generation + 1, _directory.Url + "out/other", None));
-        Assert.Equal(CopyOutcome.SourceChanged, await _router.CopyIfAbsent("mem://b/in/gone", 1, _directory.Url + "out/other", None));
+        Assert.Equal(CopyOutcome.Copied, await _router.CopyIfAbsent(source.Url, source.Generation, null, destination, None));
+        Assert.Equal(CopyOutcome.DestinationExists, await _router.CopyIfAbsent(source.Url, source.Generation, null, destination, None));
+        Assert.Equal(CopyOutcome.SourceChanged, await _router.CopyIfAbsent(source.Url, source.Generation + 1, null, _directory.Url + "out/other", None));
+        Assert.Equal(CopyOutcome.SourceChanged, await _router.CopyIfAbsent("mem://b/in/gone", 1, null, _directory.Url + "out/other", None));
 
         Assert.Equal("payload", await File.ReadAllTextAsync(Path.Combine(_directory.Path, "out", "trace")));
         Assert.False(File.Exists(Path.Combine(_directory.Path, "out", "other")));
@@ -81,7 +81,7 @@ public sealed class StorageRouterTests : IDisposable
         await _router.Create(sourceUrl, "payload"u8.ToArray(), None);
         var source = Assert.Single((await _router.List(_directory.Url + "in/", None)).Objects);
 
-        Assert.Equal(CopyOutcome.Copied, await _router.CopyIfAbsent(sourceUrl, source.Generation, "mem://b/out/trace", None));
+        Assert.Equal(CopyOutcome.Copied, await _router.CopyIfAbsent(sourceUrl, source.Generation, null, "mem://b/out/trace", None));
 
         Assert.Equal("payload"u8.ToArray(), await _memory.Read("mem://b/out/trace", None));
         Assert.Equal(1, _memory.CreationCount("mem://b/out/trace"));
@@ -98,7 +98,7 @@ public sealed class StorageRouterTests : IDisposable
             return Task.CompletedTask;
         };
 
-        Assert.Equal(CopyOutcome.Copied, await _router.CopyIfAbsent(source.Url, source.Generation, "mem://b/out/trace", None));
+        Assert.Equal(CopyOutcome.Copied, await _router.CopyIfAbsent(source.Url, source.Generation, null, "mem://b/out/trace", None));
 
         Assert.Equal([StoreOperation.Copy], seen);
     }
@@ -112,8 +112,8 @@ public sealed class StorageRouterTests : IDisposable
         plain.Read("gs://b/in/t", Arg.Any<CancellationToken>()).Returns("t"u8.ToArray());
         _router.Register("gs", plain);
 
-        Assert.Equal(CopyOutcome.SourceChanged, await _router.CopyIfAbsent("gs://b/in/t", 6, "mem://b/out/t", None));
-        Assert.Equal(CopyOutcome.Copied, await _router.CopyIfAbsent("gs://b/in/t", 7, "mem://b/out/t", None));
+        Assert.Equal(CopyOutcome.SourceChanged, await _router.CopyIfAbsent("gs://b/in/t", 6, null, "mem://b/out/t", None));
+        Assert.Equal(CopyOutcome.Copied, await _router.CopyIfAbsent("gs://b/in/t", 7, null, "mem://b/out/t", None));
 
         Assert.Equal("t"u8.ToArray(), await _memory.Read("mem://b/out/t", None));
     }

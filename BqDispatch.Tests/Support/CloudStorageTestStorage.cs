@@ -57,6 +57,12 @@ public sealed class CloudStorageTestStorage : TestStorage
         return emulator.CreationCount(bucket, name);
     }
 
+    public override bool Remove(string url)
+    {
+        var (bucket, name) = Split(url);
+        return emulator.Delete(bucket, name);
+    }
+
     public override async ValueTask DisposeAsync()
     {
         http.Dispose();

@@ -35,6 +35,8 @@ public sealed class DispatchFixture : IAsyncDisposable
 
     private readonly HttpClient http = new();
 
+    private RunCarryOver? carried;
+
     private DispatchFixture(ManualClock clock, TestStorage store, BigQueryEmulator bigQuery, DispatchConfig config)
     {
         Clock = clock;
@@ -149,6 +151,27 @@ public sealed class DispatchFixture : IAsyncDisposable
         var engine = new InProcessEngine(activities, Lanes, Clock, line => { lock (Log) { Log.Add(line); } }, stop);
         return DispatchRun.Execute(engine, RunSettings.From(Config, maxCycles));
     }
+
+    /// <summary>
+    /// The next run of this fixture's one dispatcher chain, as the service runs them back to back, a cycle pause apart: it
+    /// starts from what the previous chained run carried over (e.g. which of its hand-offs failed, so their claims are its own).
+    /// </summary>
+    public async Task<StatusDocument> RunChained(int? maxCycles = 1)
+    {
+        var settings = RunSettings.From(Config, maxCycles);
+        if (carried is not null)
+        {
+            Clock.Advance(settings.Pause);
+        }
+
+        var engine = new InProcessEngine(Activities(), Lanes, Clock, line => { lock (Log) { Log.Add(line); } }, CancellationToken.None);
+        var result = await DispatchRun.Continue(engine, settings, carried ?? RunCarryOver.None);
+        carried = result.CarryOver;
+        return result.Status;
+    }
+
+    /// <summary>What a restarted dispatcher waits for: claims of the one that died run out.</summary>
+    public void WaitOutClaims() => Clock.Advance(HandOffClaims.Lease);
 
     public string Read(string url) => Encoding.UTF8.GetString(Store.Read(url, CancellationToken.None).GetAwaiter().GetResult());
 

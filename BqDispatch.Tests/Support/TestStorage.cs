@@ -28,6 +28,9 @@ public abstract class TestStorage : IObjectStore, IAsyncDisposable
     /// <summary>How many times an object appeared at this URL where none existed.</summary>
     public abstract int CreationCount(string url);
 
+    /// <summary>Deletes the object as its consumer (BqTail) would, bypassing the hooks; false when there was none.</summary>
+    public abstract bool Remove(string url);
+
     public Task<Listing> List(string folderUrl, CancellationToken cancellation) =>
         Hooked(StoreOperation.List, folderUrl, () => Client.List(folderUrl, cancellation));
 
@@ -44,13 +47,19 @@ public abstract class TestStorage : IObjectStore, IAsyncDisposable
             return true;
         });
 
-    public Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, string destinationUrl, CancellationToken cancellation) =>
-        Hooked(StoreOperation.Copy, destinationUrl, () => Client.CopyIfAbsent(sourceUrl, sourceGeneration, destinationUrl, cancellation));
+    public Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, long? sourceMetageneration, string destinationUrl, CancellationToken cancellation) =>
+        Hooked(StoreOperation.Copy, destinationUrl, () => Client.CopyIfAbsent(sourceUrl, sourceGeneration, sourceMetageneration, destinationUrl, cancellation));
 
     public Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation) =>
         Hooked(StoreOperation.Delete, url, () => Client.Delete(url, generation, cancellation));
 
     public string? NameProblem(string url) => Client.NameProblem(url);
+
+    public Task<ClaimResult> Claim(string url, long generation, long? metageneration, CancellationToken cancellation) =>
+        Hooked(StoreOperation.Claim, url, () => Client.Claim(url, generation, metageneration, cancellation));
+
+    public Task<ObjectPresence> Presence(string url, CancellationToken cancellation) =>
+        Hooked(StoreOperation.Presence, url, () => Client.Presence(url, cancellation));
 
     public abstract ValueTask DisposeAsync();
 
@@ -87,6 +96,10 @@ public sealed class MemoryTestStorage(Func<DateTimeOffset> clock) : TestStorage
     public override bool Exists(string url) => store.Exists(url);
 
     public override int CreationCount(string url) => store.CreationCount(url);
+
+    public override bool Remove(string url) =>
+        store.TryGet(url) is { } found
+        && store.Delete(url, found.Generation, CancellationToken.None).GetAwaiter().GetResult() == DeleteOutcome.Deleted;
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -14,7 +14,7 @@ public class ThrottleLaneTests
         new(now, observed, new ThrottleLimits(sql, load), Ttl, candidates.Select(c => new AdmissionCandidate(c.Key, c.Kind)).ToList());
 
     private static ObservedJobs Active(int query, int load, DateTimeOffset[]? recentQuery = null, DateTimeOffset[]? recentLoad = null) =>
-        new(query, load, recentQuery ?? [], recentLoad ?? []);
+        new(query, load, [.. recentQuery ?? [], .. recentLoad ?? []]);
 
     [Fact]
     public void A_limit_of_n_admits_while_fewer_than_n_are_active()
@@ -104,5 +104,57 @@ public class ThrottleLaneTests
         var admission = new ThrottleLane().Admit(Request(T0, 1, 1, Active(1, 0), ("q", JobKind.Query), ("l", JobKind.Load)));
         Assert.Equal(["l"], admission.Admitted);
         Assert.Equal(["q"], admission.Held);
+    }
+
+    [Fact]
+    public void A_new_job_of_any_kind_releases_a_reservation()
+    {
+        // A finished load's post action is a copy: that copy job is what the load's reservation waited for.
+        var lane = new ThrottleLane();
+        lane.Admit(Request(T0, 0, 1, Active(0, 0), ("load-trace", JobKind.Load)));
+        var copyJob = new ObservedJobs(0, 0, [T0.AddSeconds(2)]);
+
+        var admission = lane.Admit(Request(T0.AddSeconds(3), 0, 1, copyJob, ("next-load", JobKind.Load)));
+
+        Assert.Equal(["next-load"], admission.Admitted);
+        Assert.Equal(1, admission.ActiveLoad);
+    }
+
+    [Fact]
+    public void Settled_keys_release_their_reservations_at_once()
+    {
+        // BqTail consumed the trigger object of "a" (or wrote its next step's trace) without a job BigQuery shows yet.
+        var lane = new ThrottleLane();
+        lane.Admit(Request(T0, 2, 0, Active(0, 0), ("a", JobKind.Query), ("b", JobKind.Query)));
+
+        var admission = lane.Admit(Request(T0.AddSeconds(3), 2, 0, Active(0, 0), ("c", JobKind.Query)) with { Settled = ["a", "unknown"] });
+
+        Assert.Equal(["c"], admission.Admitted);
+        Assert.Equal(["b", "c"], lane.Reservations.Select(r => r.Key));
+    }
+
+    [Fact]
+    public void Held_work_is_always_explained_by_a_reached_limit()
+    {
+        var random = new Random(9);
+        var lane = new ThrottleLane();
+        for (var cycle = 0; cycle < 200; cycle++)
+        {
+            var now = T0.AddSeconds(3 * cycle);
+            var recent = Enumerable.Range(0, random.Next(3)).Select(_ => now.AddSeconds(-random.Next(20))).ToArray();
+            var candidates = Enumerable.Range(0, random.Next(6))
+                .Select(i => ($"{cycle}-{i}", (JobKind)random.Next(0, 4)))
+                .ToArray();
+
+            var admission = lane.Admit(Request(now, 3, 2, Active(random.Next(4), random.Next(3), recent), candidates));
+
+            foreach (var key in admission.Held)
+            {
+                var kind = candidates.Single(c => c.Item1 == key).Item2;
+                Assert.True(kind == JobKind.Query ? admission.ActiveQuery >= 3 : admission.ActiveLoad >= 2, $"{key} held below its limit");
+            }
+
+            Assert.All(lane.Reservations, r => Assert.True(r.ExpiresAt > now));
+        }
     }
 }

@@ -9,11 +9,14 @@
 #        (listAll lets it count every user's running jobs for the throttle; without it the dispatcher falls back
 #        to its own jobs, see ListAllUsers in the README);
 #      - per bucket, only what the dispatcher does there (docs/deployment.md lists each call):
-#        task bucket (AsyncTaskURL): list, read, create (.wis markers), delete (handed-off traces, stale windows)
+#        task bucket (AsyncTaskURL): list, read, create (.wis markers), delete (handed-off traces, stale windows),
+#          update (claims: a metadata patch before each copy)
 #          -> roles/storage.objectUser;
-#        trigger bucket: create (copies of traces and windows), read (a retried copy is checked)
-#          -> roles/storage.objectCreator + roles/storage.legacyObjectReader (storage.objects.get only);
-#        journal bucket (JournalURL): create and overwrite performance.json (overwriting needs delete), read it
+#        trigger bucket: create (copies of traces and windows), read and list (a retried copy is checked, soft-deleted
+#          objects included; consumed trigger objects release throttle reservations)
+#          -> roles/storage.objectCreator + roles/storage.objectViewer;
+#        journal bucket (JournalURL): create and overwrite performance.json and status.json (overwriting needs
+#          delete), read them
 #          -> roles/storage.objectUser;
 #        error bucket (ErrorURL): create (evicted traces and their notes), read (a retried copy is checked)
 #          -> roles/storage.objectCreator + roles/storage.legacyObjectReader;
@@ -98,7 +101,7 @@ grant() {
   BUCKET_ROLES[$bucket]="${BUCKET_ROLES[$bucket]:-} $*"
 }
 grant "$TASK_BUCKET" roles/storage.objectUser
-grant "$TRIGGER_BUCKET" roles/storage.objectCreator roles/storage.legacyObjectReader
+grant "$TRIGGER_BUCKET" roles/storage.objectCreator roles/storage.objectViewer
 grant "$JOURNAL_BUCKET" roles/storage.objectUser
 grant "$ERROR_BUCKET" roles/storage.objectCreator roles/storage.legacyObjectReader
 
@@ -121,6 +124,18 @@ for bucket in "${!BUCKET_ROLES[@]}"; do
       --member "serviceAccount:${SA_EMAIL}" --role roles/storage.objectAdmin >/dev/null
   fi
 done
+
+# Soft delete on the trigger bucket (issue 9). BqTail deletes each trigger object once it has acted on it; soft delete
+# keeps the deleted object readable (objects.list softDeleted=true) for the retention, which is how BqDispatch tells
+# "never created" from "created and consumed" after a lost answer, a crash or a takeover, and so never hands work off
+# twice. New buckets get 7 days by default; this makes sure an older or changed bucket keeps at least 1 day. It needs
+# no extra role for the dispatcher (storage.objects.list is in objectAdmin). Costs: deleted trigger objects are kept
+# (and billed) for the retention; they are a few KB each.
+step "soft delete on gs://${TRIGGER_BUCKET} (at least 1 day)"
+retention=$(gcloud storage buckets describe "gs://${TRIGGER_BUCKET}" --format='value(soft_delete_policy.retentionDurationSeconds)')
+if [ -z "$retention" ] || [ "$retention" -lt 86400 ]; then
+  gcloud storage buckets update "gs://${TRIGGER_BUCKET}" --soft-delete-duration=7d >/dev/null
+fi
 
 step "roles/iam.workloadIdentityUser on ${SA_EMAIL} for the managed identity"
 gcloud iam service-accounts add-iam-policy-binding "$SA_EMAIL" --project "$GOOGLE_PROJECT" \

@@ -20,6 +20,7 @@ public sealed class RunStatus
     private readonly HashSet<string> errorSet = [];
     private long lagSamples;
     private long lagTotalMs;
+    private int claimedElsewhereInCycle;
 
     public RunStatus(DateTimeOffset started)
     {
@@ -112,6 +113,9 @@ public sealed class RunStatus
             case HandOffStatus.SourceGone:
                 totals.SourceGone++;
                 return;
+            case HandOffStatus.ClaimedElsewhere:
+                claimedElsewhereInCycle++;
+                return;
             default:
                 totals.HandOffsFailed++;
                 AddError($"hand-off of {trace.Url} failed: {result.Error}");
@@ -156,6 +160,9 @@ public sealed class RunStatus
                 break;
             case WindowStatus.WindowGone:
                 return;
+            case WindowStatus.ClaimedElsewhere:
+                claimedElsewhereInCycle++;
+                return;
             default:
                 totals.WindowsFailed++;
                 AddError($"firing window {window.Url} failed: {result.Error}");
@@ -180,11 +187,16 @@ public sealed class RunStatus
         }
     }
 
-    /// <summary>Closes a cycle; <paramref name="backlog"/> is the work still waiting after it.</summary>
-    public void CompleteCycle(int backlog)
+    /// <summary>
+    /// Closes a cycle; <paramref name="backlog"/> is the work still waiting after it, <paramref name="heldElsewhere"/> the
+    /// work left to another dispatcher's claim before it was tried.
+    /// </summary>
+    public void CompleteCycle(int backlog, int heldElsewhere = 0)
     {
         document.Cycles++;
         document.Totals.Backlog = backlog;
+        document.Totals.ClaimedElsewhere = heldElsewhere + claimedElsewhereInCycle;
+        claimedElsewhereInCycle = 0;
     }
 
     /// <summary>

@@ -6,10 +6,13 @@ public sealed class RunTotals
     /// <summary>Traces this run copied to the trigger bucket.</summary>
     public int HandedOff { get; set; }
 
-    /// <summary>Traces whose trigger object another dispatcher (or an earlier, interrupted run) had made; the trace was removed.</summary>
+    /// <summary>
+    /// Traces whose trigger object already existed or had existed (consumed by BqTail since): another dispatcher, an earlier
+    /// interrupted run, or an earlier attempt of the same activity made it. The trace was removed.
+    /// </summary>
     public int AlreadyHandedOff { get; set; }
 
-    /// <summary>Traces that disappeared before this run could move them (benign).</summary>
+    /// <summary>Traces that disappeared before this run could move them and were never handed off (benign).</summary>
     public int SourceGone { get; set; }
 
     public int HandOffsFailed { get; set; }
@@ -26,6 +29,9 @@ public sealed class RunTotals
 
     /// <summary>Orphan traces moved to ErrorURL.</summary>
     public int Evicted { get; set; }
+
+    /// <summary>Traces and windows another dispatcher had claimed and was working on, left to it in the last cycle.</summary>
+    public int ClaimedElsewhere { get; set; }
 
     /// <summary>DONE traces and due windows left for later runs after the last cycle (chunk limit or throttle).</summary>
     public int Backlog { get; set; }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Text.Json;
 using BqDispatch.Core.Google;
 
 namespace BqDispatch.Core.Storage.Gcs;
@@ -26,8 +27,15 @@ public sealed partial class GcsStore
         using var document = await ParseJson(response, url, cancellation);
         var root = document.RootElement;
         var stored = ReadObject(root, target, url);
-        return new ObjectInfo(stored, OptionalString(root, "md5Hash"), OptionalString(root, "crc32c"));
+        var claim = root.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object
+            ? OptionalString(metadata, ClaimKey)
+            : null;
+        return new ObjectInfo(stored, OptionalString(root, "md5Hash"), OptionalString(root, "crc32c"), claim);
     }
+
+    /// <summary>What a write that went unanswered may have left: the live object, else the newest soft-deleted one.</summary>
+    private async Task<ObjectInfo?> Written(StorageUrl target, CancellationToken cancellation) =>
+        await Stat(target, cancellation) ?? await NewestDeleted(target, cancellation);
 
     private async Task<bool> HasContent(StorageUrl target, ObjectInfo existing, ReadOnlyMemory<byte> content, CancellationToken cancellation)
     {
@@ -41,7 +49,7 @@ public sealed partial class GcsStore
             return string.Equals(existing.Md5Hash, Md5Base64(content.Span), StringComparison.Ordinal);
         }
 
-        // No MD5 (a composite object): compare the bytes of that generation.
+        // No MD5 (a composite object): compare the bytes of that generation (a soft-deleted one cannot be read: not ours).
         using var request = new HttpRequestMessage(HttpMethod.Get, MediaUri(target, existing.Generation));
         using var response = await Send(request, target.ToString(), cancellation);
         return response.IsSuccessStatusCode && (await ReadBody(response, target.ToString(), cancellation)).AsSpan().SequenceEqual(content.Span);
@@ -55,6 +63,10 @@ public sealed partial class GcsStore
 #pragma warning disable CA5351 // MD5 is Cloud Storage's integrity checksum (md5Hash), not a security measure.
     private static string Md5Base64(ReadOnlySpan<byte> content) => Convert.ToBase64String(MD5.HashData(content));
 #pragma warning restore CA5351
+
+    /// <summary>The statuses after which a write may have been performed although it was not reported (500, 502, 504).</summary>
+    private static bool MayHaveLanded(HttpStatusCode status) =>
+        status is HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout;
 
     /// <summary>
     /// Whether an earlier attempt of this request may have landed unseen: as the <see cref="RetryHandler"/> recorded it,

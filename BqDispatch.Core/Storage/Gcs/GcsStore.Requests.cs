@@ -49,20 +49,59 @@ public sealed partial class GcsStore
         body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(uri.ToString())) { Content = body };
 
-        // Create-only: ifGenerationMatch=0 makes a repeat harmless (412, reconciled by the caller).
+        // Create-only: ifGenerationMatch=0 makes a repeat harmless (412, reconciled by the caller), but an attempt that
+        // may have landed is not repeated blindly: its object may have been consumed and deleted meanwhile (Create looks).
         // Put: a full overwrite with the same bytes leaves the same content whether it runs once or twice
         // (only the generation differs), and it is used only for journal files that are rewritten anyway.
         request.Options.Set(RetryHandler.Idempotent, true);
+        request.Options.Set(RetryHandler.LookBeforeRepeat, createOnly);
         return request;
     }
 
-    /// <summary>The rewrite loop. Returns 200 when done, else 404/412 (other failures throw) and whether the final call was retried.</summary>
-    private async Task<(HttpStatusCode Status, bool Retried)> Rewrite(
-        StorageUrl source, long sourceGeneration, StorageUrl destination, CancellationToken cancellation)
+    /// <summary>One create-only upload: done, refused (412), or unanswered; other failures throw. Also whether it was retried.</summary>
+    private async Task<(WriteAnswer Answer, bool Retried)> Upload(StorageUrl target, ReadOnlyMemory<byte> content, CancellationToken cancellation)
+    {
+        var url = target.ToString();
+        using var request = UploadRequest(target, content, createOnly: true);
+        try
+        {
+            using var response = await Send(request, url, cancellation);
+            if (response.IsSuccessStatusCode)
+            {
+                return (WriteAnswer.Done, MayHaveLanded(request));
+            }
+
+            if (response.StatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                return (WriteAnswer.Refused, MayHaveLanded(request));
+            }
+
+            if (MayHaveLanded(response.StatusCode))
+            {
+                return (WriteAnswer.Unanswered, true);
+            }
+
+            throw await ErrorFrom(response, url, cancellation);
+        }
+        catch (StorageException e) when (e.Status == 0)
+        {
+            return (WriteAnswer.Unanswered, true);
+        }
+    }
+
+    /// <summary>
+    /// The rewrite loop: done, refused (404 or 412), or unanswered (no response, or a 500/502/504, at any round); other
+    /// failures throw. Also whether its final call was retried after an attempt that may have landed.
+    /// </summary>
+    private async Task<(WriteAnswer Answer, bool Retried)> Rewrite(
+        StorageUrl source, long sourceGeneration, long? sourceMetageneration, StorageUrl destination, CancellationToken cancellation)
     {
         var generation = sourceGeneration.ToString(CultureInfo.InvariantCulture);
+        var metageneration = sourceMetageneration is { } pinned
+            ? "&ifSourceMetagenerationMatch=" + pinned.ToString(CultureInfo.InvariantCulture)
+            : "";
         var first = $"{ObjectPath(source)}/rewriteTo/b/{Uri.EscapeDataString(destination.Bucket)}/o/{Uri.EscapeDataString(destination.Path)}"
-                    + $"?ifGenerationMatch=0&sourceGeneration={generation}&ifSourceGenerationMatch={generation}"
+                    + $"?ifGenerationMatch=0&sourceGeneration={generation}&ifSourceGenerationMatch={generation}{metageneration}"
                     + $"&fields={Uri.EscapeDataString(RewriteFieldsMask)}&prettyPrint=false";
         var url = destination.ToString();
         var seenTokens = new HashSet<string>(StringComparer.Ordinal);
@@ -75,31 +114,71 @@ public sealed partial class GcsStore
                 Content = new StringContent("{}", Encoding.UTF8, "application/json"),
             };
 
-            // ifGenerationMatch=0 on the destination makes every round safe to repeat.
+            // ifGenerationMatch=0 on the destination makes every round safe to repeat, but not blindly once an attempt
+            // may have created the destination: the caller looks first (see CopyIfAbsent).
             request.Options.Set(RetryHandler.Idempotent, true);
-            using var response = await Send(request, url, cancellation);
-            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed)
+            request.Options.Set(RetryHandler.LookBeforeRepeat, true);
+            JsonDocument document;
+            try
             {
-                return (response.StatusCode, MayHaveLanded(request));
+                using var response = await Send(request, url, cancellation);
+                if (response.StatusCode is HttpStatusCode.NotFound)
+                {
+                    return (WriteAnswer.Missing, MayHaveLanded(request));
+                }
+
+                if (response.StatusCode is HttpStatusCode.PreconditionFailed)
+                {
+                    return (WriteAnswer.Refused, MayHaveLanded(request));
+                }
+
+                if (MayHaveLanded(response.StatusCode))
+                {
+                    return (WriteAnswer.Unanswered, true);
+                }
+
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw await ErrorFrom(response, url, cancellation);
+                }
+
+                document = await ParseJson(response, url, cancellation);
+            }
+            catch (StorageException e) when (e.Status == 0)
+            {
+                return (WriteAnswer.Unanswered, true);
             }
 
-            if (!response.IsSuccessStatusCode)
+            using (document)
             {
-                throw await ErrorFrom(response, url, cancellation);
-            }
+                var root = document.RootElement;
+                if (root.TryGetProperty("done", out var done) && done.ValueKind == JsonValueKind.True)
+                {
+                    return (WriteAnswer.Done, MayHaveLanded(request));
+                }
 
-            using var document = await ParseJson(response, url, cancellation);
-            var root = document.RootElement;
-            if (root.TryGetProperty("done", out var done) && done.ValueKind == JsonValueKind.True)
-            {
-                return (HttpStatusCode.OK, MayHaveLanded(request));
-            }
-
-            token = root.TryGetProperty("rewriteToken", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
-            if (string.IsNullOrEmpty(token) || !seenTokens.Add(token))
-            {
-                throw Invalid(url, "a rewrite that is not done gave no new rewriteToken");
+                token = root.TryGetProperty("rewriteToken", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+                if (string.IsNullOrEmpty(token) || !seenTokens.Add(token))
+                {
+                    throw Invalid(url, "a rewrite that is not done gave no new rewriteToken");
+                }
             }
         }
+    }
+
+    /// <summary>How a create or copy attempt ended, as far as its caller could tell.</summary>
+    private enum WriteAnswer
+    {
+        /// <summary>Answered: written.</summary>
+        Done,
+
+        /// <summary>Answered 412: a precondition did not hold.</summary>
+        Refused,
+
+        /// <summary>Answered 404: the source or the bucket is missing.</summary>
+        Missing,
+
+        /// <summary>No answer, or a 500/502/504: it may or may not have been written.</summary>
+        Unanswered,
     }
 }

@@ -110,7 +110,9 @@ public sealed partial class GcsStore
         var url = $"{requested.Scheme}://{requested.Bucket}/{name}";
         var created = Time(item, "timeCreated", context);
         var updated = item.TryGetProperty("updated", out _) ? Time(item, "updated", context) : created;
-        return new StoredObject(url, name[(name.LastIndexOf('/') + 1)..], Int64(item, "generation", context), Int64(item, "size", context), created, updated);
+        var metageneration = item.TryGetProperty("metageneration", out _) ? Int64(item, "metageneration", context) : 1;
+        return new StoredObject(
+            url, name[(name.LastIndexOf('/') + 1)..], Int64(item, "generation", context), Int64(item, "size", context), created, updated, metageneration);
     }
 
     private static string? OptionalString(JsonElement item, string property) =>
@@ -155,6 +157,7 @@ public sealed partial class GcsStore
         var kind = path.Contains("/rewriteTo/", StringComparison.Ordinal) ? "objects.rewrite"
             : path.StartsWith("/upload/", StringComparison.Ordinal) || path.Contains("/upload/storage/", StringComparison.Ordinal) ? "objects.insert"
             : request.Method == HttpMethod.Delete ? "objects.delete"
+            : request.Method == HttpMethod.Patch ? "objects.patch"
             : path.EndsWith("/o", StringComparison.Ordinal) ? "objects.list"
             : "objects.get";
         return kind;
@@ -177,7 +180,8 @@ public sealed partial class GcsStore
     private static StorageException Invalid(string url, string detail, Exception? inner = null) =>
         new(url, 502, $"invalid response: {detail}", inner);
 
-    private sealed record ObjectInfo(StoredObject Stored, string? Md5Hash, string? Crc32c)
+    /// <param name="ClaimToken">The value of the claim metadata key (<see cref="ClaimKey"/>), when the object carries one.</param>
+    private sealed record ObjectInfo(StoredObject Stored, string? Md5Hash, string? Crc32c, string? ClaimToken = null)
     {
         public long Generation => Stored.Generation;
     }

@@ -8,9 +8,10 @@ namespace BqDispatch.Core.Storage.Gcs;
 /// <summary>
 /// <see cref="IObjectStore"/> for <c>gs://bucket/name</c> URLs over the Cloud Storage JSON API v1 with a plain
 /// <see cref="HttpClient"/>. Authentication and retries belong to the client's handlers (a <see cref="RetryHandler"/>
-/// is expected): this class marks the requests that are safe to repeat and reconciles a create or copy whose
-/// precondition failed after a retry whose earlier attempt may have landed unseen (no response, or a 500/502/504).
-/// Object names go in one fully percent-encoded path segment ('/' as %2F).
+/// is expected): this class marks the requests that are safe to repeat. A create or copy whose attempt may have landed
+/// unseen (no response, or a 500/502/504) is not repeated blindly: it looks first, at the live object and at soft-deleted
+/// ones, because its consumer may already have taken the object and deleted it. Object names go in one fully
+/// percent-encoded path segment ('/' as %2F).
 /// </summary>
 public sealed partial class GcsStore : IObjectStore, IVersionedReader
 {
@@ -24,10 +25,10 @@ public sealed partial class GcsStore : IObjectStore, IVersionedReader
     public const int DefaultPageSize = 1000;
 
     /// <summary>Partial-response mask of objects.list.</summary>
-    public const string ListFieldsMask = "nextPageToken,prefixes,items(name,generation,size,timeCreated,updated)";
+    public const string ListFieldsMask = "nextPageToken,prefixes,items(name,generation,metageneration,size,timeCreated,updated)";
 
     /// <summary>Partial-response mask of objects.get (metadata) and of upload responses.</summary>
-    public const string ObjectFieldsMask = "name,generation,size,timeCreated,updated,md5Hash,crc32c";
+    public const string ObjectFieldsMask = "name,generation,metageneration,size,timeCreated,updated,md5Hash,crc32c,metadata";
 
     /// <summary>Partial-response mask of objects.rewrite.</summary>
     public const string RewriteFieldsMask = "done,rewriteToken,totalBytesRewritten,objectSize,resource(" + ObjectFieldsMask + ")";
@@ -157,30 +158,43 @@ public sealed partial class GcsStore : IObjectStore, IVersionedReader
     public async Task<CreateOutcome> Create(string url, ReadOnlyMemory<byte> content, CancellationToken cancellation)
     {
         var target = ObjectUrl(url);
-        using var request = UploadRequest(target, content, createOnly: true);
-        using var response = await Send(request, url, cancellation);
-        if (response.IsSuccessStatusCode)
-        {
-            return CreateOutcome.Created;
-        }
 
-        if (response.StatusCode != HttpStatusCode.PreconditionFailed)
+        // Set once an attempt may have landed unseen: from then on, what is at the name may be this call's own work.
+        var mayHaveLanded = false;
+        for (var round = 1; ; round++)
         {
-            throw await ErrorFrom(response, url, cancellation);
-        }
+            var (answer, retried) = await Upload(target, content, cancellation);
+            mayHaveLanded |= retried;
+            if (answer == WriteAnswer.Done)
+            {
+                return CreateOutcome.Created;
+            }
 
-        if (!MayHaveLanded(request))
-        {
-            return CreateOutcome.AlreadyExists;
-        }
+            if (answer == WriteAnswer.Refused && !mayHaveLanded)
+            {
+                return CreateOutcome.AlreadyExists;
+            }
 
-        // A retried create-only upload whose earlier attempt went unanswered: the 412 may answer that attempt, which
-        // landed although its response was lost. Same bytes → ours. (An identical object written concurrently by someone else is
-        // indistinguishable; for the dispatcher's content-addressed hand-offs that is the same outcome.)
-        var existing = await Stat(target, cancellation);
-        return existing is not null && await HasContent(target, existing, content, cancellation)
-            ? CreateOutcome.Created
-            : CreateOutcome.AlreadyExists;
+            // What the 412 met, or what an unanswered attempt may have written, perhaps consumed since (soft delete shows
+            // it). Same bytes → ours. (An identical object written concurrently by someone else is indistinguishable; for
+            // the dispatcher's content-addressed writes that is the same outcome.)
+            if (await Written(target, cancellation) is { } written)
+            {
+                return await HasContent(target, written, content, cancellation) ? CreateOutcome.Created : CreateOutcome.AlreadyExists;
+            }
+
+            // Refused, and gone without a trace: it existed at the 412, so it is not written again.
+            if (answer == WriteAnswer.Refused)
+            {
+                return CreateOutcome.AlreadyExists;
+            }
+
+            mayHaveLanded = true;
+            if (round >= MaxConflictRounds)
+            {
+                throw new StorageException(url, 0, "create: no attempt was answered and none left a trace");
+            }
+        }
     }
 
     public async Task Put(string url, ReadOnlyMemory<byte> content, CancellationToken cancellation)
@@ -194,46 +208,82 @@ public sealed partial class GcsStore : IObjectStore, IVersionedReader
         }
     }
 
-    public async Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, string destinationUrl, CancellationToken cancellation)
+    public async Task<CopyOutcome> CopyIfAbsent(string sourceUrl, long sourceGeneration, long? sourceMetageneration, string destinationUrl, CancellationToken cancellation)
     {
         var source = ObjectUrl(sourceUrl);
         var destination = ObjectUrl(destinationUrl);
+
+        // Set once an attempt may have landed unseen: from then on, what is at the destination may be this copy's own work.
+        var mayHaveLanded = false;
         for (var round = 1; ; round++)
         {
-            var (status, retried) = await Rewrite(source, sourceGeneration, destination, cancellation);
-            if (status == HttpStatusCode.OK)
+            var (answer, retried) = await Rewrite(source, sourceGeneration, sourceMetageneration, destination, cancellation);
+            mayHaveLanded |= retried;
+            if (answer == WriteAnswer.Done)
             {
                 return CopyOutcome.Copied;
             }
 
-            // 404 or 412: find out which side failed. The source is checked first, as the service does.
+            // Whatever failed, find out about the source first, as the service does.
             var sourceInfo = await Stat(source, cancellation);
-            if (sourceInfo is null || sourceInfo.Generation != sourceGeneration)
+            var sourceKept = sourceInfo is not null && sourceInfo.Generation == sourceGeneration
+                && (sourceMetageneration is null || sourceInfo.Stored.Metageneration == sourceMetageneration);
+            if (answer == WriteAnswer.Unanswered)
+            {
+                // Look before writing again: BqTail may have consumed the copy and deleted it already, and a blind retry
+                // would create it a second time. Soft delete remembers a consumed copy.
+                mayHaveLanded = true;
+                if (await Written(destination, cancellation) is { } written)
+                {
+                    return sourceKept && SameHash(sourceInfo!, written) ? CopyOutcome.Copied : CopyOutcome.DestinationExists;
+                }
+
+                if (!sourceKept)
+                {
+                    return CopyOutcome.SourceChanged;
+                }
+
+                if (round >= MaxConflictRounds)
+                {
+                    throw new StorageException(destinationUrl, 0, $"copy from {sourceUrl}: no attempt was answered and none left a trace");
+                }
+
+                continue;
+            }
+
+            if (!sourceKept)
             {
                 return CopyOutcome.SourceChanged;
             }
 
-            if (status == HttpStatusCode.NotFound)
+            if (answer == WriteAnswer.Missing)
             {
                 throw new StorageException(destinationUrl, 404, $"copy from {sourceUrl} failed: the destination bucket was not found");
             }
 
-            var destinationInfo = await Stat(destination, cancellation);
-            if (destinationInfo is not null)
+            // 412 with the source as it was: the destination existed when the service weighed the rewrite. It was handed
+            // off, whatever became of it since (BqTail deletes trigger objects within seconds): never copy again.
+            if (!mayHaveLanded)
             {
-                // A retried rewrite whose earlier attempt landed: the destination holds the source's bytes.
-                return retried && SameHash(sourceInfo, destinationInfo) ? CopyOutcome.Copied : CopyOutcome.DestinationExists;
+                return CopyOutcome.DestinationExists;
             }
 
-            // The destination existed at the rewrite and is gone now: try again rather than claim it exists.
-            if (round >= MaxConflictRounds)
-            {
-                throw new StorageException(destinationUrl, 412, $"copy from {sourceUrl}: the destination keeps appearing and disappearing");
-            }
+            // An earlier attempt went unanswered: the object the 412 met may be this copy's own, live or consumed since.
+            return await Written(destination, cancellation) is { } mine && SameHash(sourceInfo!, mine)
+                ? CopyOutcome.Copied
+                : CopyOutcome.DestinationExists;
         }
     }
 
     public string? NameProblem(string url) => ObjectNameLimits.CloudStorageProblem(ObjectUrl(url).Path);
+
+    public async Task<ObjectPresence> Presence(string url, CancellationToken cancellation)
+    {
+        var target = ObjectUrl(url);
+        return await Stat(target, cancellation) is not null ? ObjectPresence.Live
+            : await NewestDeleted(target, cancellation) is not null ? ObjectPresence.Deleted
+            : ObjectPresence.Absent;
+    }
 
     public async Task<DeleteOutcome> Delete(string url, long generation, CancellationToken cancellation)
     {
