@@ -25,6 +25,9 @@ internal static class ConfigKeys
         "ThinkTimeMs", "CyclePauseMs", "MaxHandOffsPerCycle", "OrphanTraceTtlHours", "ReservationTtlSec",
         "ListAllUsers", "JobListLookbackHours", "MaxJobGetsPerCycle", "JobGetParallelism", "HandOffParallelism",
         "OrphanMarkerTtlHours",
+
+        // completion events
+        "EventSubscription", "EventAudience", "EventServiceAccount", "EventKeysURL", "EventSweepPauseMs",
     ];
 
     public static readonly IReadOnlyList<string> SlackCredentialsKeys = ["URL", "Parameter", "Key"];

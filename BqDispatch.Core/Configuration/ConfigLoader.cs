@@ -116,8 +116,44 @@ public static class ConfigLoader
             JobGetParallelism = Count(doc, "JobGetParallelism") ?? defaults.JobGetParallelism,
             HandOffParallelism = Count(doc, "HandOffParallelism") ?? defaults.HandOffParallelism,
             OrphanMarkerTtlHours = Count(doc, "OrphanMarkerTtlHours") ?? defaults.OrphanMarkerTtlHours,
+            EventSubscription = EventSubscription(doc),
+            EventAudience = PushSetting(doc, "EventAudience", "EventServiceAccount"),
+            EventServiceAccount = ServiceAccount(doc, PushSetting(doc, "EventServiceAccount", "EventAudience")),
+            EventKeysURL = KeysUrl(doc),
+            EventSweepPauseMs = Count(doc, "EventSweepPauseMs") ?? defaults.EventSweepPauseMs,
         };
     }
+
+    private static string? EventSubscription(ConfigDocument doc)
+    {
+        var subscription = doc.String("EventSubscription");
+        var parts = subscription?.Split('/');
+        return subscription is null || (parts!.Length == 4 && parts[0] == "projects" && parts[2] == "subscriptions"
+            && parts[1].Length > 0 && parts[3].Length > 0)
+            ? subscription
+            : throw new ConfigException($"config: {doc.Name("EventSubscription")} must be projects/<project>/subscriptions/<subscription>, got '{subscription}'");
+    }
+
+    // Push needs both: the audience the tokens are for and the account that signs them.
+    private static string? PushSetting(ConfigDocument doc, string key, string partner) =>
+        (doc.String(key), doc.String(partner)) switch
+        {
+            ({ } value, not null) => value,
+            (null, null) => null,
+            (var value, _) => throw new ConfigException(
+                $"config: EventAudience and EventServiceAccount go together (push events need both); {(value is null ? key : partner)} is missing"),
+        };
+
+    private static string? ServiceAccount(ConfigDocument doc, string? email) =>
+        email is null || (email.Contains('@', StringComparison.Ordinal) && !email.Any(char.IsWhiteSpace))
+            ? email
+            : throw new ConfigException($"config: {doc.Name("EventServiceAccount")} must be a service account's email, got '{email}'");
+
+    private static string? KeysUrl(ConfigDocument doc) =>
+        doc.String("EventKeysURL") is not { } url
+            || (Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
+            ? doc.String("EventKeysURL")
+            : throw new ConfigException($"config: {doc.Name("EventKeysURL")} must be an http(s) URL of a JWKS, got '{doc.String("EventKeysURL")}'");
 
     // Both names may be given only if they agree: silently preferring one would hide a stale value.
     private static int? ReadMaxConcurrentLoad(ConfigDocument doc)

@@ -32,6 +32,7 @@ public sealed record ConfigRange(int Min, int Max)
         ["MaxJobGetsPerCycle"] = new(0, 100_000),
         ["JobGetParallelism"] = new(1, 100),
         ["HandOffParallelism"] = new(1, 256),
+        ["EventSweepPauseMs"] = new(1_000, 600_000),
     };
 
     public bool Contains(long value) => value >= Min && value <= Max;

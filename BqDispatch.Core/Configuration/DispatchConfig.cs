@@ -132,6 +132,21 @@ public sealed record DispatchConfig
     /// <summary>Hours after which a .wis marker whose window is gone is deleted. Default 24.</summary>
     public int OrphanMarkerTtlHours { get; init; } = 24;
 
+    /// <summary>The Pub/Sub subscription (projects/&lt;p&gt;/subscriptions/&lt;s&gt;) a self-hosted dispatcher pulls completion events from.</summary>
+    public string? EventSubscription { get; init; }
+
+    /// <summary>The audience of the OIDC tokens Pub/Sub push sends to the Functions app's /api/events.</summary>
+    public string? EventAudience { get; init; }
+
+    /// <summary>The service account whose tokens /api/events accepts (the push subscription's).</summary>
+    public string? EventServiceAccount { get; init; }
+
+    /// <summary>Where the keys that sign push tokens are read (a JWKS); Google's by default.</summary>
+    public string? EventKeysURL { get; init; }
+
+    /// <summary>With completion events on, the pause between sweeps when a cycle found nothing to do. Default 15000.</summary>
+    public int EventSweepPauseMs { get; init; } = 15_000;
+
     // derived
 
     /// <summary>How long one run may last: TimeToLiveInMin (0 → 1) minutes less a 5 s margin.</summary>
