@@ -4,6 +4,7 @@ using DurableTask.Core;
 using DurableTask.Core.History;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Client.Entities;
 using CoreStatus = DurableTask.Core.OrchestrationStatus;
 
 namespace BqDispatch.DurableHost;
@@ -92,6 +93,8 @@ public sealed class TaskHubDurableClient(AzureStorageOrchestrationService servic
 
     public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) =>
         throw new NotSupportedException("instance queries are not used by the app");
+
+    public override DurableEntityClient Entities { get; } = new TaskHubEntityClient(service, converter);
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
