@@ -23,7 +23,11 @@
 #        where buckets coincide the roles add up; roles/storage.objectAdmin granted by an earlier version of this
 #        script is removed (objectUser is objectAdmin without the right to change object IAM policies);
 #   3. roles/iam.workloadIdentityUser for the federated managed identity on that service account;
-#   4. the credential configuration (no secret in it) for the GOOGLE_CREDENTIALS_JSON app setting.
+#   4. the credential configuration (no secret in it) for the GOOGLE_CREDENTIALS_JSON app setting;
+#   5. optionally (EVENTS=push or EVENTS=pull), completion events: a Pub/Sub topic, a log sink per BigQuery project
+#      that publishes BigQuery's "job DONE" audit entries to it (its writer identity may publish), and either a push
+#      subscription that posts them with an OIDC token to the Function App (https://<app>/api/events) or a pull
+#      subscription the dispatcher may consume (roles/pubsub.subscriber).
 #
 # Idempotent: re-running it leaves existing resources as they are. Needs gcloud (authenticated as a project
 # owner or equivalent), jq, and these variables:
@@ -39,7 +43,10 @@
 #   AZURE_MI_OBJECT_ID    principal (object) id of the managed identity (output managedIdentityPrincipalId)
 #   AZURE_MI_CLIENT_ID    client id of the managed identity (output managedIdentityClientId)
 # Optional: POOL_ID (azure-pool), PROVIDER_ID (azure-provider), SA_NAME (bqdispatch), ROLE_ID (bqDispatchJobs),
-#           OUTPUT (google-credentials.json).
+#           OUTPUT (google-credentials.json);
+#           EVENTS (push or pull; unset: no events), EVENTS_TOPIC (bq-job-done), EVENTS_SUBSCRIPTION (bqdispatch-events),
+#           EVENTS_PUSH_ENDPOINT (with push: https://<app>.azurewebsites.net/api/events, also the token audience),
+#           EVENTS_PUSH_SA_NAME (with push: bqdispatch-pusher, the account whose tokens the app accepts).
 set -euo pipefail
 
 : "${GOOGLE_PROJECT:?}" "${TASK_BUCKET:?}" "${TRIGGER_BUCKET:?}" "${JOURNAL_BUCKET:?}"
@@ -152,6 +159,69 @@ gcloud iam workload-identity-pools create-cred-config "${POOL}/providers/${PROVI
 jq --arg id "$AZURE_MI_CLIENT_ID" \
   '.credential_source.url |= (if test("[?&]client_id=") then . else . + "&client_id=" + $id end)' \
   "$OUTPUT" > "${OUTPUT}.tmp" && mv "${OUTPUT}.tmp" "$OUTPUT"
+
+# Completion events (issue 10): BigQuery writes an audit entry when a job is DONE; a log sink in each watched project
+# publishes those entries to one topic, and a subscription delivers them to the dispatcher. Events only speed the
+# dispatcher up (Google does not guarantee every entry); the jobs.list sweep stays as the safety net.
+if [ -n "${EVENTS:-}" ]; then
+  EVENTS_TOPIC=${EVENTS_TOPIC:-bq-job-done}
+  EVENTS_SUBSCRIPTION=${EVENTS_SUBSCRIPTION:-bqdispatch-events}
+  TOPIC="projects/${GOOGLE_PROJECT}/topics/${EVENTS_TOPIC}"
+  FILTER='resource.type="bigquery_project" AND protoPayload.methodName="google.cloud.bigquery.v2.JobService.InsertJob" AND protoPayload.metadata.jobChange.after="DONE"'
+
+  step "events: enabling Pub/Sub and Cloud Logging"
+  gcloud services enable pubsub.googleapis.com logging.googleapis.com --project "$GOOGLE_PROJECT"
+  step "events: topic ${TOPIC}"
+  exists gcloud pubsub topics describe "$EVENTS_TOPIC" --project "$GOOGLE_PROJECT" ||
+    gcloud pubsub topics create "$EVENTS_TOPIC" --project "$GOOGLE_PROJECT" >/dev/null
+
+  for project in $BQ_PROJECTS; do
+    step "events: log sink bqdispatch-job-done in ${project}"
+    exists gcloud logging sinks describe bqdispatch-job-done --project "$project" ||
+      gcloud logging sinks create bqdispatch-job-done "pubsub.googleapis.com/${TOPIC}" \
+        --project "$project" --log-filter "$FILTER" >/dev/null
+    writer=$(gcloud logging sinks describe bqdispatch-job-done --project "$project" --format='value(writerIdentity)')
+    gcloud pubsub topics add-iam-policy-binding "$EVENTS_TOPIC" --project "$GOOGLE_PROJECT" \
+      --member "$writer" --role roles/pubsub.publisher >/dev/null
+  done
+
+  case "$EVENTS" in
+    push)
+      : "${EVENTS_PUSH_ENDPOINT:?EVENTS=push needs EVENTS_PUSH_ENDPOINT (https://<app>/api/events)}"
+      PUSH_SA_NAME=${EVENTS_PUSH_SA_NAME:-bqdispatch-pusher}
+      PUSH_SA="${PUSH_SA_NAME}@${GOOGLE_PROJECT}.iam.gserviceaccount.com"
+      step "events: push service account ${PUSH_SA}"
+      exists gcloud iam service-accounts describe "$PUSH_SA" --project "$GOOGLE_PROJECT" ||
+        gcloud iam service-accounts create "$PUSH_SA_NAME" --project "$GOOGLE_PROJECT" \
+          --display-name "BqDispatch event push (signs the OIDC tokens of pushes)" >/dev/null
+      # Pub/Sub mints the push tokens as this account: its service agent needs to create tokens for it.
+      gcloud iam service-accounts add-iam-policy-binding "$PUSH_SA" --project "$GOOGLE_PROJECT" \
+        --member "serviceAccount:service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com" \
+        --role roles/iam.serviceAccountTokenCreator >/dev/null
+      step "events: push subscription ${EVENTS_SUBSCRIPTION} -> ${EVENTS_PUSH_ENDPOINT}"
+      exists gcloud pubsub subscriptions describe "$EVENTS_SUBSCRIPTION" --project "$GOOGLE_PROJECT" ||
+        gcloud pubsub subscriptions create "$EVENTS_SUBSCRIPTION" --project "$GOOGLE_PROJECT" --topic "$EVENTS_TOPIC" \
+          --push-endpoint "$EVENTS_PUSH_ENDPOINT" --push-auth-service-account "$PUSH_SA" \
+          --push-auth-token-audience "$EVENTS_PUSH_ENDPOINT" --ack-deadline 60 \
+          --min-retry-delay 10s --max-retry-delay 600s >/dev/null
+      EVENT_CONFIG="\"EventAudience\": \"${EVENTS_PUSH_ENDPOINT}\", \"EventServiceAccount\": \"${PUSH_SA}\""
+      ;;
+    pull)
+      step "events: pull subscription ${EVENTS_SUBSCRIPTION}, consumed by ${SA_EMAIL}"
+      exists gcloud pubsub subscriptions describe "$EVENTS_SUBSCRIPTION" --project "$GOOGLE_PROJECT" ||
+        gcloud pubsub subscriptions create "$EVENTS_SUBSCRIPTION" --project "$GOOGLE_PROJECT" --topic "$EVENTS_TOPIC" \
+          --ack-deadline 60 >/dev/null
+      gcloud pubsub subscriptions add-iam-policy-binding "$EVENTS_SUBSCRIPTION" --project "$GOOGLE_PROJECT" \
+        --member "serviceAccount:${SA_EMAIL}" --role roles/pubsub.subscriber >/dev/null
+      EVENT_CONFIG="\"EventSubscription\": \"projects/${GOOGLE_PROJECT}/subscriptions/${EVENTS_SUBSCRIPTION}\""
+      ;;
+    *)
+      echo "google-setup: EVENTS must be push or pull, not '${EVENTS}'" >&2
+      exit 2
+      ;;
+  esac
+  step "events: add to the dispatcher's CONFIG: ${EVENT_CONFIG}"
+fi
 
 step "done. Set it on the app (it holds no secret):"
 echo "  az functionapp config appsettings set -g <rg> -n <app> --settings GOOGLE_CREDENTIALS_JSON=\"\$(jq -c . ${OUTPUT})\""
