@@ -4,7 +4,8 @@ namespace BqDispatch.Emulators.Storage;
 
 /// <summary>
 /// An in-process fake of the Cloud Storage JSON API v1 subset the dispatcher uses, served over HTTP on 127.0.0.1 with a
-/// random port: objects.list (prefix, delimiter → prefixes, maxResults capped, opaque pageToken, UTF-8 name order),
+/// random port: objects.list (prefix, delimiter → prefixes, startOffset inclusive and endOffset exclusive, maxResults
+/// capped, opaque pageToken, UTF-8 name order; a page seeks to its cursor, so it costs the same early or late),
 /// objects.get (metadata; alt=media with X-Goog-* headers; generation, ifGenerationMatch, ifGenerationNotMatch),
 /// objects.insert (uploadType media and multipart; ifGenerationMatch/NotMatch), objects.rewrite (destination and source
 /// generation preconditions, sourceGeneration, rewriteToken rounds via maxBytesRewrittenPerCall or
@@ -12,7 +13,7 @@ namespace BqDispatch.Emulators.Storage;
 /// with generations, metageneration, size, md5Hash, crc32c (a table-driven CRC-32C), int64 values as strings and the
 /// Google error envelope. Object names must be one percent-encoded path segment: a raw '/' after <c>/o/</c> is 404.
 /// Not emulated: versioning (only live generations), metadata updates, ACLs, resumable uploads, fields masks (ignored,
-/// full resources are sent), user metadata, startOffset/endOffset/matchGlob, the 1 write/s per object limit.
+/// full resources are sent), user metadata, matchGlob, the 1 write/s per object limit.
 /// </summary>
 public sealed class CloudStorageEmulator : IAsyncDisposable
 {
@@ -107,6 +108,9 @@ public sealed class CloudStorageEmulator : IAsyncDisposable
     /// Overwrites do not count; deletes do not reset it.
     /// </summary>
     public int CreationCount(string bucket, string name) => table.CreationCount(bucket, name);
+
+    /// <summary>Names objects.list has read from its buckets since the start: the work its pages cost, whatever their latency.</summary>
+    public long ListEntriesRead => table.ListEntriesRead;
 
     /// <summary>Requests received on <paramref name="route"/> (a <see cref="StorageRoutes"/> name), faults included.</summary>
     public int Calls(string route) => log.Calls(route);

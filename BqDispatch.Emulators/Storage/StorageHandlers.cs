@@ -116,7 +116,15 @@ internal sealed class StorageHandlers(
             throw StorageError.Invalid("Invalid page token.");
         }
 
-        var page = table.List(bucket, prefix, delimiter.Length == 0 ? null : delimiter, pageSize, cursor);
+        var startOffset = query["startOffset"].ToString();
+        var endOffset = query["endOffset"].ToString();
+        var page = table.List(bucket, new ListQuery(
+            prefix,
+            delimiter.Length == 0 ? null : delimiter,
+            pageSize,
+            cursor,
+            startOffset.Length == 0 ? null : startOffset,
+            endOffset.Length == 0 ? null : endOffset));
         var next = page.Cursor is null ? null : Token.Encode("list", page.Cursor);
         await exchange.Send(200, JsonContentType, StorageJson.List(page, next, Root(exchange)));
     }
