@@ -85,6 +85,8 @@ public static class BenchmarkRunner
                 Math.Round(pollingCalls / Math.Max(1, oursPerCycle), 1),
                 peakManaged / (1024 * 1024),
                 peakWorkingSet / (1024 * 1024),
+                pending.Count,
+                pending.Count == 0 ? 0 : Math.Round(cpu / cycles / pending.Count * 1e6, 2),
                 status);
         }
     }
