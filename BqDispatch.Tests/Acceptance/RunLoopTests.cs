@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Xunit;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
@@ -152,7 +153,7 @@ public abstract class RunLoopTests(StorageKind kind) : AcceptanceTests(kind)
     {
         private readonly Dictionary<string, Listing> first = [];
 
-        public async Task<Listing> List(string folderUrl, CancellationToken cancellation)
+        public async IAsyncEnumerable<Listing> ListPages(string folderUrl, NameRange range, [EnumeratorCancellation] CancellationToken cancellation)
         {
             if (!first.TryGetValue(folderUrl, out var listing))
             {
@@ -160,7 +161,7 @@ public abstract class RunLoopTests(StorageKind kind) : AcceptanceTests(kind)
                 first[folderUrl] = listing;
             }
 
-            return listing;
+            yield return listing;
         }
 
         public Task<byte[]> Read(string url, CancellationToken cancellation) => inner.Read(url, cancellation);

@@ -79,6 +79,45 @@ public sealed partial class GcsStore
         }
     }
 
+    /// <summary>One objects.list page: its objects in name order (a placeholder named like the folder is not its child), its sub-folders, and the next page token.</summary>
+    private async Task<(Listing Page, string? NextPageToken)> ReadListPage(HttpRequestMessage request, StorageUrl folder, CancellationToken cancellation)
+    {
+        var folderText = folder.ToString();
+        using var document = await SendJson(request, folderText, cancellation);
+        var root = document.RootElement;
+        var objects = new List<StoredObject>();
+        var folders = new List<string>();
+        if (root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in items.EnumerateArray())
+            {
+                var info = ReadObject(item, folder, folderText);
+                if (info.Url.Length > folderText.Length)
+                {
+                    objects.Add(info);
+                }
+            }
+        }
+
+        if (root.TryGetProperty("prefixes", out var prefixes) && prefixes.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var prefix in prefixes.EnumerateArray())
+            {
+                var name = prefix.GetString() ?? throw Invalid(folderText, "a prefix is not a string");
+                if (!name.StartsWith(folder.Path, StringComparison.Ordinal))
+                {
+                    throw Invalid(folderText, $"prefix '{name}' is outside the listed folder");
+                }
+
+                folders.Add(folder.Child(name[folder.Path.Length..]).ToString());
+            }
+        }
+
+        var next = root.TryGetProperty("nextPageToken", out var token) && token.ValueKind == JsonValueKind.String
+            && token.GetString() is { Length: > 0 } text ? text : null;
+        return (new Listing(objects, folders), next);
+    }
+
     /// <summary>An object resource; its URL keeps the scheme and bucket of the request (<paramref name="requested"/>).</summary>
     private static StoredObject ReadObject(JsonElement item, StorageUrl requested, string context)
     {
