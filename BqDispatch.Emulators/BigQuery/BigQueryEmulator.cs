@@ -8,9 +8,9 @@ namespace BqDispatch.Emulators.BigQuery;
 /// It keeps the wire details a client can get wrong: repeated lower-case stateFilter, inclusive
 /// millisecond creation-time bounds, allUsers and its permission, projection, opaque page tokens, int64 values
 /// as strings, newest-first order, the location rule of jobs.get and the Google error envelope. A list page seeks to its
-/// cursor, so it costs the same early or late.
-/// Not emulated: fields masks (ignored), job insertion, redaction of other users' jobs, job-id uniqueness per
-/// location (ids are unique per project here).
+/// cursor, so it costs the same early or late, and honours the fields mask (jobs.get sends the whole job).
+/// Not emulated: job insertion, redaction of other users' jobs, job-id uniqueness per location (ids are unique per
+/// project here).
 /// </summary>
 public sealed class BigQueryEmulator : IAsyncDisposable
 {

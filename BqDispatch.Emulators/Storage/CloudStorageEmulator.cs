@@ -12,8 +12,8 @@ namespace BqDispatch.Emulators.Storage;
 /// <see cref="CloudStorageEmulatorOptions.RewriteChunkBytes"/>) and objects.delete (generation, ifGenerationMatch),
 /// with generations, metageneration, size, md5Hash, crc32c (a table-driven CRC-32C), int64 values as strings and the
 /// Google error envelope. Object names must be one percent-encoded path segment: a raw '/' after <c>/o/</c> is 404.
-/// Not emulated: versioning (only live generations), metadata updates, ACLs, resumable uploads, fields masks (ignored,
-/// full resources are sent), user metadata, matchGlob, the 1 write/s per object limit.
+/// Responses honour the fields mask. Not emulated: versioning (only live generations), metadata updates, ACLs, resumable
+/// uploads, user metadata, matchGlob, the 1 write/s per object limit.
 /// </summary>
 public sealed class CloudStorageEmulator : IAsyncDisposable
 {

@@ -126,7 +126,7 @@ internal sealed class StorageHandlers(
             startOffset.Length == 0 ? null : startOffset,
             endOffset.Length == 0 ? null : endOffset));
         var next = page.Cursor is null ? null : Token.Encode("list", page.Cursor);
-        await exchange.Send(200, JsonContentType, StorageJson.List(page, next, Root(exchange)));
+        await exchange.Send(200, JsonContentType, StorageJson.List(page, next, Root(exchange), Fields(exchange)));
     }
 
     private async Task Get(Exchange exchange, string bucket, string name)
@@ -138,7 +138,7 @@ internal sealed class StorageHandlers(
             return;
         }
 
-        await exchange.Send(200, JsonContentType, StorageJson.Object(entry.Info, Root(exchange)));
+        await exchange.Send(200, JsonContentType, StorageJson.Object(entry.Info, Root(exchange), Fields(exchange)));
     }
 
     private async Task Media(Exchange exchange, string bucket, string name)
@@ -206,7 +206,7 @@ internal sealed class StorageHandlers(
         }
 
         var info = table.Insert(bucket, name, content, contentType, Conditions(request.Query, ""));
-        await exchange.Send(200, JsonContentType, StorageJson.Object(info, Root(exchange)));
+        await exchange.Send(200, JsonContentType, StorageJson.Object(info, Root(exchange), Fields(exchange)));
     }
 
     private async Task Rewrite(Exchange exchange, Target target)
@@ -251,7 +251,7 @@ internal sealed class StorageHandlers(
             done,
             chunk));
         var next = result.Done ? null : Token.Encode("rewrite", identity + "\n" + StorageJson.Int64(result.TotalBytesRewritten));
-        await exchange.Send(200, JsonContentType, StorageJson.Rewrite(result, next, Root(exchange)));
+        await exchange.Send(200, JsonContentType, StorageJson.Rewrite(result, next, Root(exchange), Fields(exchange)));
     }
 
     private async Task Delete(Exchange exchange, string bucket, string name)
@@ -259,6 +259,19 @@ internal sealed class StorageHandlers(
         var query = exchange.Context.Request.Query;
         table.Delete(bucket, name, Int64(query, "generation"), Conditions(query, ""));
         await exchange.Send(204, "", []);
+    }
+
+    private static FieldMask Fields(Exchange exchange)
+    {
+        var fields = exchange.Context.Request.Query["fields"].ToString();
+        try
+        {
+            return FieldMask.Parse(fields);
+        }
+        catch (FormatException e)
+        {
+            throw StorageError.Invalid($"Invalid field selection {fields}: {e.Message}");
+        }
     }
 
     private static Conditions Conditions(IQueryCollection query, string infix) =>

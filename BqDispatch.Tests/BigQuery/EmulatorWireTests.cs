@@ -77,6 +77,7 @@ public sealed class EmulatorWireTests
     [InlineData("projection=everything")]
     [InlineData("maxResults=ten")]
     [InlineData("pageToken=garbage!")]
+    [InlineData("fields=jobs(id")]
     public async Task Invalid_parameters_are_400_invalid(string parameter)
     {
         await using var harness = await Start();
@@ -87,6 +88,24 @@ public sealed class EmulatorWireTests
         Assert.Equal(400, body.GetProperty("error").GetProperty("code").GetInt32());
         Assert.Equal("invalid", body.GetProperty("error").GetProperty("errors")[0].GetProperty("reason").GetString());
         Assert.Equal("INVALID_ARGUMENT", body.GetProperty("error").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_fields_mask_sends_only_what_it_selects()
+    {
+        await using var harness = await Start();
+        harness.Emulator.AddJob(Job("load_1", T0));
+        harness.Emulator.AddJob(Job("load_2", T0.AddSeconds(1)));
+        harness.Now = T0.AddMinutes(5);
+
+        var (_, body) = await GetJson(harness, $"projects/{Project}/jobs?allUsers=true&projection=full&maxResults=1"
+                                               + "&fields=" + Uri.EscapeDataString(Core.BigQuery.JobsRestClient.ListFieldsMask));
+
+        Assert.Equal(["nextPageToken", "jobs"], body.EnumerateObject().Select(p => p.Name));
+        var job = body.GetProperty("jobs")[0];
+        Assert.Equal(["jobReference", "state", "configuration", "statistics"], job.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["jobType"], job.GetProperty("configuration").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["creationTime", "endTime"], job.GetProperty("statistics").EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]

@@ -182,6 +182,21 @@ public sealed class CloudStorageEmulatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fields_mask_sends_only_what_it_selects()
+    {
+        emulator.Seed(Bucket, "f/a", "x"u8);
+        emulator.Seed(Bucket, "f/b/c", "x"u8);
+
+        var json = await Json(await http.GetAsync($"storage/v1/b/{Bucket}/o?prefix=f%2F&delimiter=%2F&fields="
+                                                  + Uri.EscapeDataString(Core.Storage.Gcs.GcsStore.ListFieldsMask)));
+        var bad = await http.GetAsync($"storage/v1/b/{Bucket}/o?fields=items(name");
+
+        Assert.Equal(["prefixes", "items"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["name", "generation", "size", "timeCreated", "updated"], json.GetProperty("items")[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
     public async Task A_late_list_page_reads_no_more_names_than_an_early_one()
     {
         foreach (var name in Enumerable.Range(0, 2000).Select(i => $"a/{i:D4}"))
