@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using BqDispatch.Core.Google;
 
@@ -151,11 +152,21 @@ public sealed partial class GcsStore
         throw Invalid(context, $"'{property}' is missing or not an int64");
     }
 
-    private static DateTimeOffset Time(JsonElement item, string property, string context) =>
-        OptionalString(item, property) is { } text
-        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+    private static DateTimeOffset Time(JsonElement item, string property, string context)
+    {
+        // Cloud Storage writes UTC ("…Z"): read it without making a string, since a listing reads two per object.
+        if (item.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+            && JsonMarshal.GetRawUtf8Value(value).EndsWith("Z\""u8) && value.TryGetDateTimeOffset(out var utc))
+        {
+            return utc.ToUniversalTime();
+        }
+
+        // Anything else goes through the general parse, which takes a time without an offset as UTC.
+        return OptionalString(item, property) is { } text
+               && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
             ? time
             : throw Invalid(context, $"'{property}' is missing or not an RFC 3339 time");
+    }
 
     private static async Task<StorageException> ErrorFrom(HttpResponseMessage response, string url, CancellationToken cancellation)
     {
