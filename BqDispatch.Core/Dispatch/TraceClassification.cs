@@ -30,6 +30,7 @@ public sealed class TraceClassification(DateTimeOffset now, TimeSpan thinkTime, 
         var orphans = new List<TraceWork>();
         foreach (var (obj, trace) in traces)
         {
+            // Every trace the scan sees passes here once, young or old, whatever the state of its job.
             // Too young: its job may not be submitted yet; the next cycle looks again.
             if (now - obj.Updated < thinkTime)
             {
