@@ -17,6 +17,12 @@ public static class BenchmarkRunner
         log.WriteLine($"[{workload.Name}] seeding {workload.Traces:N0} traces and jobs…");
         await using var testbed = await Testbed.Create(workload, now);
         await testbed.Emulators.Latency(latency);
+        for (var i = 0; i < workload.WarmUpCycles; i++)
+        {
+            log.WriteLine($"[{workload.Name}] unmeasured cycle (the dispatcher's previous one)…");
+            await DispatchRun.Execute(Engine(testbed, new ThrottleLanes()), RunSettings.From(testbed.Config, maxCycles: 1));
+        }
+
         await testbed.Emulators.Reset();
         GC.Collect();
 
@@ -33,8 +39,7 @@ public static class BenchmarkRunner
         {
             while (true)
             {
-                var engine = new InProcessEngine(testbed.Activities, lanes, SystemClock.Instance, _ => { }, CancellationToken.None);
-                var document = await DispatchRun.Execute(engine, RunSettings.From(testbed.Config, maxCycles: 1));
+                var document = await DispatchRun.Execute(Engine(testbed, lanes), RunSettings.From(testbed.Config, maxCycles: 1));
                 cycles++;
                 var handed = document.Totals.HandedOff + document.Totals.AlreadyHandedOff;
                 handOffs += handed;
@@ -94,4 +99,7 @@ public static class BenchmarkRunner
                 status);
         }
     }
+
+    private static InProcessEngine Engine(Testbed testbed, ThrottleLanes lanes) =>
+        new(testbed.Activities, lanes, SystemClock.Instance, _ => { }, CancellationToken.None);
 }
