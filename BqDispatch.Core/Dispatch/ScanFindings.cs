@@ -8,8 +8,8 @@ public sealed record WindowObject(StoredObject Object, WindowName Name);
 
 /// <summary>
 /// What the pages of one scan hold, taken in as they are read (several folders and ranges at once): traces go to the
-/// <see cref="TraceClassification"/> as small records; windows and markers are kept whole (they are few, and all of them
-/// are work); everything else is counted, with a few names for the operator.
+/// <see cref="TraceClassification"/> once their project's active listing has ended; windows and markers are kept
+/// whole (they are few, and all of them are work); everything else is counted, with a few names for the operator.
 /// </summary>
 public sealed class ScanFindings(ActiveListings active, TraceClassification traces)
 {
@@ -40,7 +40,7 @@ public sealed class ScanFindings(ActiveListings active, TraceClassification trac
     /// <summary>Takes in one page of <paramref name="folder"/>; waits for the project's active listing when the page holds traces.</summary>
     public async ValueTask Take(TaskFolder folder, Listing page, CancellationToken cancellation)
     {
-        var pageTraces = new List<TraceRecord>();
+        var pageTraces = new List<(StoredObject, TraceName)>();
         var pageWindows = new List<WindowObject>();
         var pageMarkers = new List<StoredObject>();
         var pageIgnored = new List<StoredObject>();
@@ -64,10 +64,7 @@ public sealed class ScanFindings(ActiveListings active, TraceClassification trac
             }
             else if (TraceName.TryParse(folder.RelativePrefix + obj.Name, out var trace))
             {
-                if (Traces.Consider(folder, obj, trace!) is { } record)
-                {
-                    pageTraces.Add(record);
-                }
+                pageTraces.Add((obj, trace!));
             }
             else
             {
@@ -77,12 +74,7 @@ public sealed class ScanFindings(ActiveListings active, TraceClassification trac
 
         if (pageTraces.Count > 0)
         {
-            // Until the project's jobs are listed, its pages are kept as records if there is room, else wait for it.
-            var listing = active.Of(folder.Project);
-            if (listing.IsCompleted || !Traces.TryDefer(folder, pageTraces))
-            {
-                Traces.AddPage(folder, await listing.WaitAsync(cancellation), pageTraces);
-            }
+            Traces.AddPage(folder, await active.Of(folder.Project).WaitAsync(cancellation), pageTraces);
         }
 
         lock (gate)

@@ -6,8 +6,7 @@ namespace BqDispatch.Core.Dispatch;
 /// <summary>
 /// The scan activity: lists the task folder, resolves job states, and classifies everything against the run's clock.
 /// Pages are classified as they are read, each project's against its active jobs, which are listed while its folders
-/// are: memory follows the work found (traces to hand off, evict or look up; windows) and a bounded read-ahead, not the
-/// traces that wait.
+/// are: memory follows the work found (traces to hand off, evict or look up; windows), not the traces that wait.
 /// One scanner serves all cycles of a dispatcher: it remembers where to split big folders into parallel ranges.
 /// </summary>
 /// <param name="ranges">Where big folders are split; one for the scanner's life by default.</param>
@@ -53,7 +52,6 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
 
         var listings = await active.Ended();
         var traces = findings.Traces;
-        traces.Settle(listings);
         var states = await resolver.Resolve(traces.Lookups(), now, cancellation);
         traces.Decide(states);
 

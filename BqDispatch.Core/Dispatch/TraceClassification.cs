@@ -6,22 +6,15 @@ namespace BqDispatch.Core.Dispatch;
 /// <summary>
 /// Sorts a scan's traces by what their job's state asks for: hand off, wait, or evict. Pages are taken in as they are
 /// read, against their project's active listing: a trace whose job that listing shows only adds to a count; the others
-/// are kept as <see cref="TraceRecord"/>s until the DONE listing and jobs.get have spoken (<see cref="Decide"/>). A page
-/// that arrives before its project's listing has ended is kept as records too (up to a bound, beyond which its listing
-/// waits), so listing folders and listing jobs overlap. So what is kept grows with the work (traces to hand off, evict
-/// or look up) and that bound, not with the traces that wait. Thread-safe: pages of several folders arrive at once.
+/// are kept as <see cref="UnresolvedTrace"/> until the DONE listing and jobs.get have spoken (<see cref="Decide"/>). So
+/// what is kept grows with the work (traces to hand off, evict or look up), not with the traces that wait.
+/// Thread-safe: pages of several folders arrive at once.
 /// </summary>
-/// <param name="maxDeferred">Most traces kept while their project's active listing runs.</param>
-public sealed class TraceClassification(DateTimeOffset now, TimeSpan thinkTime, TimeSpan orphanTtl, int maxDeferred = TraceClassification.DefaultMaxDeferred)
+public sealed class TraceClassification(DateTimeOffset now, TimeSpan thinkTime, TimeSpan orphanTtl)
 {
-    /// <summary>About 75 MB of records: the folder listings of a few hundred thousand traces overlap the jobs listings.</summary>
-    public const int DefaultMaxDeferred = 250_000;
-
     private readonly Lock gate = new();
     private readonly Dictionary<string, Tally> tallies = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<(TaskFolder Folder, List<TraceRecord> Traces)>> deferred = new(StringComparer.Ordinal);
-    private readonly List<TraceRecord> unresolved = [];
-    private int deferredCount;
+    private readonly List<UnresolvedTrace> unresolved = [];
 
     /// <summary>DONE traces, oldest first (after <see cref="Decide"/>).</summary>
     public List<TraceWork> Done { get; } = [];
@@ -29,48 +22,56 @@ public sealed class TraceClassification(DateTimeOffset now, TimeSpan thinkTime, 
     /// <summary>Traces BigQuery has not known for longer than the orphan TTL, oldest first (after <see cref="Decide"/>).</summary>
     public List<TraceWork> Orphans { get; } = [];
 
-    /// <summary>
-    /// The record of a trace found in <paramref name="folder"/>, or null when it is too young to consider (its job may not
-    /// be submitted yet; the next cycle looks again). Every trace the scan sees passes here once.
-    /// </summary>
-    public TraceRecord? Consider(TaskFolder folder, StoredObject obj, TraceName trace) =>
-        now - obj.Updated < thinkTime ? null : new TraceRecord(folder, obj.Url, trace.JobId, obj.Created, obj.Generation);
-
-    /// <summary>Classifies the traces of one page of <paramref name="folder"/> against its project's ended listing.</summary>
-    public void AddPage(TaskFolder folder, ActiveListing listing, IReadOnlyList<TraceRecord> traces)
+    /// <summary>Takes in the traces of one page of <paramref name="folder"/>, given how its project's active listing ended.</summary>
+    public void AddPage(TaskFolder folder, ActiveListing listing, IReadOnlyList<(StoredObject Object, TraceName Name)> traces)
     {
-        Settle(folder.Project, listing);
-        Classify(folder, listing, traces);
-    }
+        var page = new Tally { Region = folder.Region };
+        var kept = new List<UnresolvedTrace>();
+        var orphans = new List<TraceWork>();
+        foreach (var (obj, trace) in traces)
+        {
+            // Every trace the scan sees passes here once, young or old, whatever the state of its job.
+            // Too young: its job may not be submitted yet; the next cycle looks again.
+            if (now - obj.Updated < thinkTime)
+            {
+                continue;
+            }
 
-    /// <summary>Keeps the traces of a page whose project's listing has not ended; false when that would keep too many.</summary>
-    public bool TryDefer(TaskFolder folder, List<TraceRecord> traces)
-    {
+            page.Considered++;
+            if (listing.Jobs is { } active)
+            {
+                if (active.Contains(trace.JobId))
+                {
+                    page.Count++;
+                }
+                else
+                {
+                    kept.Add(new UnresolvedTrace(folder, obj.Url, trace.JobId, obj.Created, obj.Generation));
+                }
+            }
+            else if (listing.ProjectUnknown)
+            {
+                page.NoFound++;
+                if (now - obj.Created > orphanTtl)
+                {
+                    orphans.Add(new UnresolvedTrace(folder, obj.Url, trace.JobId, obj.Created, obj.Generation).Work());
+                }
+            }
+            else
+            {
+                page.Unresolved++;
+            }
+        }
+
         lock (gate)
         {
-            if (deferredCount + traces.Count > maxDeferred)
+            if (page.Considered > 0)
             {
-                return false;
+                TallyOf(folder.Project).Add(page);
             }
 
-            deferredCount += traces.Count;
-            if (!deferred.TryGetValue(folder.Project, out var pages))
-            {
-                pages = [];
-                deferred[folder.Project] = pages;
-            }
-
-            pages.Add((folder, traces));
-            return true;
-        }
-    }
-
-    /// <summary>Classifies every page still kept for later, now that all listings have ended.</summary>
-    public void Settle(IReadOnlyDictionary<string, ActiveListing> listings)
-    {
-        foreach (var (project, listing) in listings)
-        {
-            Settle(project, listing);
+            unresolved.AddRange(kept);
+            Orphans.AddRange(orphans);
         }
     }
 
@@ -146,70 +147,6 @@ public sealed class TraceClassification(DateTimeOffset now, TimeSpan thinkTime, 
                         t.Value.Unresolved);
                 })
                 .ToList();
-        }
-    }
-
-    private void Settle(string project, ActiveListing listing)
-    {
-        List<(TaskFolder Folder, List<TraceRecord> Traces)>? pages;
-        lock (gate)
-        {
-            if (!deferred.Remove(project, out pages))
-            {
-                return;
-            }
-
-            deferredCount -= pages.Sum(p => p.Traces.Count);
-        }
-
-        foreach (var (folder, traces) in pages)
-        {
-            Classify(folder, listing, traces);
-        }
-    }
-
-    // A trace whose job the listing shows waits and is only counted; one it does not show is kept for the DONE listing.
-    private void Classify(TaskFolder folder, ActiveListing listing, IReadOnlyList<TraceRecord> traces)
-    {
-        var page = new Tally { Region = folder.Region, Considered = traces.Count };
-        var kept = new List<TraceRecord>();
-        var orphans = new List<TraceWork>();
-        foreach (var trace in traces)
-        {
-            if (listing.Jobs is { } active)
-            {
-                if (active.Contains(trace.JobId))
-                {
-                    page.Count++;
-                }
-                else
-                {
-                    kept.Add(trace);
-                }
-            }
-            else if (listing.ProjectUnknown)
-            {
-                page.NoFound++;
-                if (now - trace.Created > orphanTtl)
-                {
-                    orphans.Add(trace.Work());
-                }
-            }
-            else
-            {
-                page.Unresolved++;
-            }
-        }
-
-        lock (gate)
-        {
-            if (page.Considered > 0)
-            {
-                TallyOf(folder.Project).Add(page);
-            }
-
-            unresolved.AddRange(kept);
-            Orphans.AddRange(orphans);
         }
     }
 

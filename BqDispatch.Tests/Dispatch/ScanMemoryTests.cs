@@ -16,7 +16,6 @@ public class ScanMemoryTests
     private const string Folder = Tasks + "proj:p:US/";
     private static readonly DateTimeOffset Now = DispatchFixture.Start;
     private static readonly CancellationToken None = CancellationToken.None;
-    private static readonly TaskFolder Folder1 = new(Folder, "proj:p:US/", "p", "US");
 
     [Fact]
     public async Task A_page_of_waiting_traces_is_let_go_once_it_is_classified()
@@ -40,42 +39,35 @@ public class ScanMemoryTests
     }
 
     [Fact]
-    public void Traces_whose_job_the_active_listing_shows_are_only_counted_and_pages_read_early_wait_within_a_bound()
+    public void Traces_whose_job_the_active_listing_shows_are_only_counted()
     {
         var active = new ActiveJobs(Now);
         active.Add(new JobListPage([Job(1, JobState.Running), Job(2, JobState.Pending)], []));
-        var listing = new ActiveListing(active, false, null, TimeSpan.Zero);
-        var traces = new TraceClassification(Now, TimeSpan.FromSeconds(1), TimeSpan.FromHours(24), maxDeferred: 4);
+        var traces = new TraceClassification(Now, TimeSpan.FromSeconds(1), TimeSpan.FromHours(24));
+        var folder = new TaskFolder(Folder, "proj:p:US/", "p", "US");
 
-        Assert.True(traces.TryDefer(Folder1, Records(traces, 1, 2, 3)));
-        Assert.False(traces.TryDefer(Folder1, Records(traces, 1, 2)));
-        Assert.Empty(traces.Lookups());
-        traces.AddPage(Folder1, listing, Records(traces, 1, 2));
-        Assert.True(traces.TryDefer(Folder1, Records(traces, 4, 5, 6, 7)));
-        traces.Settle(new Dictionary<string, ActiveListing> { ["p"] = listing });
+        traces.AddPage(folder, new ActiveListing(active, false, null, TimeSpan.Zero), [.. new[] { 1, 2, 3 }.Select(i => Trace(folder, i))]);
+        traces.AddPage(folder, new ActiveListing(active, false, null, TimeSpan.Zero), [.. new[] { 1, 2 }.Select(i => Trace(folder, i))]);
 
-        Assert.Equal(new[] { 3, 4, 5, 6, 7 }.Select(JobId), traces.Lookups().Select(l => l.JobId));
+        Assert.Equal([Name(3).Replace(".", "_", StringComparison.Ordinal)], traces.Lookups().Select(l => l.JobId));
         traces.Decide(new JobStates());
         var project = Assert.Single(traces.Projects(new Dictionary<string, ActiveListing>()));
-        Assert.Equal((4, 5), (project.Count, project.Unresolved));
+        Assert.Equal(4, project.Count);
+        Assert.Equal(1, project.Unresolved);
     }
-
-    private static string JobId(int i) => Name(i).Replace(".", "_", StringComparison.Ordinal);
-
-    private static List<TraceRecord> Records(TraceClassification traces, params int[] ids) =>
-        [.. ids.Select(i =>
-        {
-            TraceName.TryParse(Folder1.RelativePrefix + Name(i), out var name);
-            var old = Now - TimeSpan.FromMinutes(5);
-            return traces.Consider(Folder1, new StoredObject(Folder + Name(i), Name(i), i, 1, old, old), name!)!;
-        })];
 
     private static string Name(int i) => $"ds.t{i}--{i}_00001_load--dispatch";
 
     private static JobSnapshot Job(int i, JobState state) =>
-        new("p", JobId(i), "US", state, JobType.Load, Now - TimeSpan.FromMinutes(5), Ended: state == JobState.Done ? Now : null);
+        new("p", Name(i).Replace(".", "_", StringComparison.Ordinal), "US", state, JobType.Load, Now - TimeSpan.FromMinutes(5), Ended: state == JobState.Done ? Now : null);
 
     private static IAsyncEnumerable<JobListPage> Page(IEnumerable<JobSnapshot> jobs) => new[] { new JobListPage([.. jobs], []) }.ToAsyncEnumerable();
+
+    private static (StoredObject, TraceName) Trace(TaskFolder folder, int i)
+    {
+        TraceName.TryParse(folder.RelativePrefix + Name(i), out var name);
+        return (new StoredObject(folder.Url + Name(i), Name(i), i, 1, Now - TimeSpan.FromMinutes(5), Now - TimeSpan.FromMinutes(5)), name!);
+    }
 
     /// <summary>
     /// A task folder whose one proj: folder is made a page at a time when asked for, remembering its objects only weakly;

@@ -3,10 +3,10 @@ using BqDispatch.Core.Naming;
 namespace BqDispatch.Core.Dispatch;
 
 /// <summary>
-/// A trace as the scan keeps it while its job's state is not known: all that resolving and acting on it needs, and no
-/// more (not the listed object). Folder strings are shared by the folder's traces.
+/// A trace whose job its page could not tell the state of (the project's active listing did not show it): all that
+/// resolving and acting on it needs, and no more. Folder strings are shared by the folder's traces.
 /// </summary>
-public sealed record TraceRecord(TaskFolder Folder, string Url, string JobId, DateTimeOffset Created, long Generation)
+public sealed record UnresolvedTrace(TaskFolder Folder, string Url, string JobId, DateTimeOffset Created, long Generation)
 {
     public JobLookup Lookup() => new(Folder.Project, Folder.Region, JobId, Created);
 
