@@ -8,27 +8,17 @@ namespace BqDispatch.Core.Dispatch;
 /// The PENDING and RUNNING jobs one project's jobs.list showed, kept as small as deciding on traces allows: their ids
 /// (a trace whose job is among them waits, and nothing more about it is kept) and the counts the throttle needs.
 /// </summary>
-public sealed class ActiveJobs
+/// <param name="recentSince">Jobs created since then are recent: the lane matches its reservations against them.</param>
+public sealed class ActiveJobs(DateTimeOffset recentSince)
 {
     private readonly HashSet<string> ids = new(StringComparer.Ordinal);
     private readonly List<DateTimeOffset> recentQueries = [];
     private readonly List<DateTimeOffset> recentLoads = [];
-    private readonly DateTimeOffset recentSince;
     private KindCounts running = KindCounts.Zero;
     private KindCounts pending = KindCounts.Zero;
 
-    /// <param name="recentSince">Jobs created since then are recent: the lane matches its reservations against them.</param>
-    public ActiveJobs(DateTimeOffset recentSince)
-    {
-        this.recentSince = recentSince;
-        Lookup = ids.GetAlternateLookup<ReadOnlySpan<char>>();
-    }
-
     /// <summary>jobs.list pages read.</summary>
     public int Pages { get; private set; }
-
-    /// <summary>Looks job ids up without making strings of them.</summary>
-    public HashSet<string>.AlternateLookup<ReadOnlySpan<char>> Lookup { get; }
 
     public bool Contains(string jobId) => ids.Contains(jobId);
 
