@@ -1,6 +1,8 @@
 namespace BqDispatch.Benchmarks;
 
 /// <summary>The figures of one workload.</summary>
+/// <param name="WaitingTraces">Traces whose job is not DONE: what a cycle looks at and leaves alone.</param>
+/// <param name="CpuMicrosPerWaitingTrace">The dispatcher's CPU time per cycle divided by the waiting traces (0 when none wait).</param>
 public sealed record Measurement(
     string Workload,
     string Description,
@@ -22,4 +24,6 @@ public sealed record Measurement(
     double PollingToOursBigQueryRatio,
     long PeakManagedMb,
     long PeakWorkingSetMb,
+    int WaitingTraces,
+    double CpuMicrosPerWaitingTrace,
     string Status);

@@ -21,6 +21,19 @@ public static class Report
                 $"| {r.Workload} | {r.Cycles} | {r.WallSeconds:F2} | {r.SecondsPerCycle:F2} | {r.DispatcherCpuSeconds:F2} | {r.HandOffs:N0} | {r.HandOffsPerSecond:N0} | {gcs} | {bq} | {r.TotalCalls:N0} / {r.LowerBound:N0} = {r.RatioToLowerBound:F2} | {Polling(r)} | {r.PeakManagedMb} | {r.PeakWorkingSetMb} |");
         }
 
+        var scaling = results.Where(r => r.WaitingTraces > 0).ToList();
+        if (scaling.Count > 0)
+        {
+            table.AppendLine();
+            table.AppendLine("| workload | waiting traces | s/cycle | dispatcher CPU s per cycle | µs per waiting trace | peak heap MB | peak RSS MB | calls / lower bound |");
+            table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var r in scaling)
+            {
+                table.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {r.Workload} | {r.WaitingTraces:N0} | {r.SecondsPerCycle:F2} | {r.DispatcherCpuSeconds / r.Cycles:F2} | {r.CpuMicrosPerWaitingTrace:F1} | {r.PeakManagedMb:N0} | {r.PeakWorkingSetMb:N0} | {r.RatioToLowerBound:F3} |");
+            }
+        }
+
         return table.ToString();
     }
 

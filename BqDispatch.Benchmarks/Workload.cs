@@ -8,6 +8,7 @@ namespace BqDispatch.Benchmarks;
 /// <param name="MaxConcurrentLoad">Load throttle of the dispatcher (0: none).</param>
 /// <param name="RunningLoadsFinishEverySec">For a drain under throttling: untraced running loads, one finishing every so many seconds.</param>
 /// <param name="ReservationTtlSec">No BqTail runs here to start the follow-up jobs that would release reservations, so a drain lets them expire quickly.</param>
+/// <param name="WarmUpCycles">Unmeasured cycles first: a steady state is what a long-running dispatcher meets again and again, with its code long compiled (the runtime recompiles hot code in tiers over the first cycles).</param>
 public sealed record Workload(
     string Name,
     string Description,
@@ -18,7 +19,8 @@ public sealed record Workload(
     int MaxConcurrentLoad = 0,
     int RunningLoads = 0,
     double RunningLoadsFinishEverySec = 0,
-    int ReservationTtlSec = 120)
+    int ReservationTtlSec = 120,
+    int WarmUpCycles = 0)
 {
     public static readonly string[] Projects = ["p-sales", "p-ads", "p-logs", "p-geo"];
     public static readonly string[] Regions = ["US", "EU"];
@@ -44,9 +46,16 @@ public sealed record Workload(
         new("pending-1k", "1,000 traces in 8 project folders, 20% DONE, 10 due windows", 1_000, 0.2, 10, Cycles: 1),
         new("pending-10k", "10,000 traces, 20% DONE, 10 due windows", 10_000, 0.2, 10, Cycles: 1),
         new("pending-100k", "100,000 traces, 1% DONE, 10 due windows", 100_000, 0.01, 10, Cycles: 1),
-        new("steady-100k", "100,000 traces all RUNNING, nothing to do", 100_000, 0, 0, Cycles: 1),
+        new("steady-100k", "100,000 traces all RUNNING, nothing to do (after two unmeasured cycles)", 100_000, 0, 0, Cycles: 1, WarmUpCycles: 2),
         new("handoff-5k", "5,000 DONE traces in 4 projects, no throttle: the hand-off rate", 5_000, 1, 0, Cycles: null),
         new("drain-5k", "5,000 DONE load traces in 4 projects, MaxConcurrentLoad 150 per project while 200 other loads finish over 10 s", 5_000, 1, 0, Cycles: null,
+            MaxConcurrentLoad: 150, RunningLoads: 200, RunningLoadsFinishEverySec: 0.05, ReservationTtlSec: 1),
+
+        // The scale workloads come last: a process keeps memory it once used, which would show in the peaks of the smaller ones.
+        new("steady-300k", "300,000 traces all RUNNING, nothing to do (after two unmeasured cycles)", 300_000, 0, 0, Cycles: 1, WarmUpCycles: 2),
+        new("steady-1m", "1,000,000 traces all RUNNING, nothing to do (after two unmeasured cycles)", 1_000_000, 0, 0, Cycles: 1, WarmUpCycles: 2),
+        new("pending-1m", "1,000,000 traces, 1% DONE, 10 due windows", 1_000_000, 0.01, 10, Cycles: 1),
+        new("drain-100k", "100,000 DONE load traces in 4 projects, MaxConcurrentLoad 150 per project while 200 other loads finish over 10 s", 100_000, 1, 0, Cycles: null,
             MaxConcurrentLoad: 150, RunningLoads: 200, RunningLoadsFinishEverySec: 0.05, ReservationTtlSec: 1),
     ];
 }

@@ -3,8 +3,8 @@ namespace BqDispatch.Core.BigQuery;
 /// <summary>The two BigQuery job calls the dispatcher makes: jobs.list and jobs.get (REST v2).</summary>
 public interface IJobsClient
 {
-    /// <summary>Lists jobs of one project, following every page.</summary>
-    Task<JobListResult> List(JobListQuery query, CancellationToken cancellation);
+    /// <summary>Lists jobs of one project a page at a time, newest first; the next page is read only when the caller asks for it.</summary>
+    IAsyncEnumerable<JobListPage> ListPages(JobListQuery query, CancellationToken cancellation);
 
     /// <summary>Gets one job; <c>null</c> when BigQuery answers 404 notFound. Other failures throw <see cref="BigQueryException"/>.</summary>
     Task<JobSnapshot?> Get(string projectId, string jobId, string? location, CancellationToken cancellation);
@@ -49,7 +49,6 @@ public sealed record JobListQuery(
     DateTimeOffset? MaxCreated,
     bool AllUsers);
 
-/// <summary>All pages of a jobs.list call.</summary>
-/// <param name="Pages">How many HTTP pages were read (for cost accounting).</param>
+/// <summary>One page of a jobs.list call (one HTTP request).</summary>
 /// <param name="Unreachable">Locations BigQuery reported as unreachable.</param>
-public sealed record JobListResult(IReadOnlyList<JobSnapshot> Jobs, int Pages, IReadOnlyList<string> Unreachable);
+public sealed record JobListPage(IReadOnlyList<JobSnapshot> Jobs, IReadOnlyList<string> Unreachable);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -54,14 +55,12 @@ public sealed class JobsRestClient : IJobsClient
     public static string BaseUrlFrom(IReadOnlyDictionary<string, string?> environment) =>
         ServiceEndpoint.FromEnvironment(environment, EmulatorHostVariable, DefaultBaseUrl, "/bigquery/v2/");
 
-    public async Task<JobListResult> List(JobListQuery query, CancellationToken cancellation)
+    public async IAsyncEnumerable<JobListPage> ListPages(JobListQuery query, [EnumeratorCancellation] CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(query);
         var operation = $"jobs.list {query.ProjectId}";
         RefuseUnsafe(operation, query.ProjectId, null);
 
-        var jobs = new List<JobSnapshot>();
-        var unreachable = new List<string>();
         var seenTokens = new HashSet<string>(StringComparer.Ordinal);
         string? pageToken = null;
         var pages = 0;
@@ -70,28 +69,16 @@ public sealed class JobsRestClient : IJobsClient
             var page = await Send(ListUri(query, pageToken), operation, BigQueryJsonContext.Default.JobListResponse, false, cancellation)
                 ?? throw new InvalidOperationException("Send returns null only for a 404 when asked to.");
             pages++;
-            foreach (var job in page.Jobs ?? [])
-            {
-                jobs.Add(ToSnapshot(job, query.ProjectId, operation));
-            }
-
-            foreach (var location in page.Unreachable ?? [])
-            {
-                if (!unreachable.Contains(location, StringComparer.Ordinal))
-                {
-                    unreachable.Add(location);
-                }
-            }
-
+            var jobs = (page.Jobs ?? []).Select(job => ToSnapshot(job, query.ProjectId, operation)).ToList();
             pageToken = string.IsNullOrEmpty(page.NextPageToken) ? null : page.NextPageToken;
             if (pageToken is not null && !seenTokens.Add(pageToken))
             {
                 throw Invalid(operation, $"page {pages} repeated an earlier nextPageToken");
             }
+
+            yield return new JobListPage(jobs, page.Unreachable ?? []);
         }
         while (pageToken is not null);
-
-        return new JobListResult(jobs, pages, unreachable);
     }
 
     public async Task<JobSnapshot?> Get(string projectId, string jobId, string? location, CancellationToken cancellation)

@@ -38,19 +38,17 @@ public static class FollowUpEvidence
         return listed.SelectMany(urls => urls).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>Keys of the awaited follow-ups with evidence, given the triggers still present and the traces listed.</summary>
+    /// <summary>The event steps whose traces the scan looks out for (<see cref="TraceClassification.SeenSteps"/>).</summary>
+    public static IReadOnlySet<string> AwaitedSteps(IReadOnlyList<AwaitedFollowUp> awaited) =>
+        awaited.Where(a => a.NextStep is not null).Select(a => a.NextStep!).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Keys of the awaited follow-ups with evidence, given the triggers still present and the next steps seen.</summary>
     public static IReadOnlyList<string> Settled(
-        IReadOnlyList<AwaitedFollowUp> awaited, IReadOnlySet<string> presentTriggers, IEnumerable<TraceName> traces)
-    {
-        var awaitedSteps = awaited.Where(a => a.NextStep is not null).Select(a => a.NextStep!).ToHashSet(StringComparer.Ordinal);
-        var nextSteps = awaitedSteps.Count == 0
-            ? []
-            : traces.Select(t => JobIdCodec.EventStep(t.Info)).Where(awaitedSteps.Contains).ToHashSet(StringComparer.Ordinal);
-        return awaited
-            .Where(a => !presentTriggers.Contains(a.Trigger) || (a.NextStep is not null && nextSteps.Contains(a.NextStep)))
+        IReadOnlyList<AwaitedFollowUp> awaited, IReadOnlySet<string> presentTriggers, IReadOnlySet<string> seenSteps) =>
+        awaited
+            .Where(a => !presentTriggers.Contains(a.Trigger) || (a.NextStep is not null && seenSteps.Contains(a.NextStep)))
             .Select(a => a.Key)
             .ToList();
-    }
 
     /// <summary>The step BqTail's follow-up of this trace will carry in its name.</summary>
     public static string NextStepOf(TraceWork trace)

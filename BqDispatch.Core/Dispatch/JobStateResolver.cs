@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using BqDispatch.Core.BigQuery;
-using BqDispatch.Core.Naming;
-using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch;
 
@@ -14,10 +12,10 @@ public sealed record ResolverSettings(
     TimeSpan RecentWindow);
 
 /// <summary>
-/// Learns the state of traced jobs with as few BigQuery calls as it can: per project, one listing of the
-/// active (PENDING/RUNNING) jobs, one listing of DONE jobs created since the oldest trace still unresolved
-/// (capped by the look-back), then jobs.get only for what neither listing showed, oldest first, bounded.
-/// The active listing also gives the throttle its counts.
+/// Learns the state of traced jobs with as few BigQuery calls as it can: per project, one listing of the active
+/// (PENDING/RUNNING) jobs, which also gives the throttle its counts; for the traces it did not show, one listing of DONE
+/// jobs created since the oldest of them (capped by the look-back); then jobs.get only for what neither listing showed,
+/// oldest first, bounded. Listings are read a page at a time and keep only what the traces need.
 /// </summary>
 public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings)
 {
@@ -31,39 +29,27 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
     private volatile bool allUsersDenied;
 
     /// <summary>
-    /// Starts listing the active jobs of <paramref name="projects"/> before the traces are known, so the listing
-    /// overlaps other work; <see cref="Resolve"/> takes the results (and their failures) from there.
+    /// Lists the PENDING and RUNNING jobs of <paramref name="project"/>. Throws <see cref="BigQueryException"/> when the
+    /// listing fails (status 404: BigQuery does not know the project).
     /// </summary>
-    public IReadOnlyDictionary<string, Task<JobListResult>> StartActiveListings(IEnumerable<string> projects, CancellationToken cancellation) =>
-        projects.Distinct(StringComparer.Ordinal).ToDictionary(p => p, p => ListJobs(p, ActiveStates, null, cancellation), StringComparer.Ordinal);
-
-    /// <summary>
-    /// Resolves <paramref name="lookups"/>; <paramref name="observeOnly"/> are projects that only need their active
-    /// counts (due windows); <paramref name="started"/> are active listings already under way.
-    /// </summary>
-    public async Task<JobStates> Resolve(
-        IReadOnlyList<JobLookup> lookups,
-        IReadOnlyCollection<string> observeOnly,
-        DateTimeOffset now,
-        CancellationToken cancellation,
-        IReadOnlyDictionary<string, Task<JobListResult>>? started = null)
+    public async Task<ActiveJobs> ListActive(string project, DateTimeOffset now, CancellationToken cancellation)
     {
-        started ??= new Dictionary<string, Task<JobListResult>>();
-        var states = new JobStates();
-        var byProject = lookups.GroupBy(l => l.Project, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        foreach (var project in observeOnly.Concat(started.Keys).Where(p => !byProject.ContainsKey(p)))
-        {
-            byProject[project] = [];
-        }
+        var (active, _) = await ListJobs(project, ActiveStates, null, () => new ActiveJobs(now - settings.RecentWindow), (a, page) => a.Add(page), cancellation);
+        return active;
+    }
 
+    /// <summary>Resolves <paramref name="lookups"/>: traces whose job the active listings did not show.</summary>
+    public async Task<JobStates> Resolve(IReadOnlyList<JobLookup> lookups, DateTimeOffset now, CancellationToken cancellation)
+    {
+        var states = new JobStates();
         var misses = new List<JobLookup>();
         var watch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(
-            byProject,
+            lookups.GroupBy(l => l.Project, StringComparer.Ordinal),
             new ParallelOptions { MaxDegreeOfParallelism = ProjectParallelism, CancellationToken = cancellation },
-            async (entry, ct) =>
+            async (project, ct) =>
             {
-                var projectMisses = await Sweep(entry.Key, entry.Value, started.GetValueOrDefault(entry.Key), states, now, ct);
+                var projectMisses = await ListDone(project.Key, [.. project], states, now, ct);
                 lock (misses)
                 {
                     misses.AddRange(projectMisses);
@@ -75,47 +61,72 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
         return states;
     }
 
-    private async Task<List<JobLookup>> Sweep(
-        string project, List<JobLookup> lookups, Task<JobListResult>? startedActive, JobStates states, DateTimeOffset now, CancellationToken ct)
+    private async Task<List<JobLookup>> ListDone(string project, List<JobLookup> lookups, JobStates states, DateTimeOffset now, CancellationToken ct)
     {
+        // Trace files are written before jobs.insert, so a traced job is created after its trace; the minute of margin
+        // absorbs clock skew between Cloud Storage and BigQuery.
+        var oldest = lookups.Min(l => l.TraceCreated) - TimeSpan.FromMinutes(1);
+        var since = oldest > now - settings.Lookback ? oldest : now - settings.Lookback;
+        var wanted = lookups.Select(l => l.JobId).ToHashSet(StringComparer.Ordinal);
         try
         {
-            var active = Account(states, await (startedActive ?? ListJobs(project, ActiveStates, null, ct)));
-            Observe(project, active, states, now);
-            var remaining = Record(project, lookups, active, states);
-            if (remaining.Count == 0)
+            var (done, pages) = await ListJobs(
+                project,
+                [JobState.Done],
+                since,
+                () => new Dictionary<string, JobSnapshot>(StringComparer.Ordinal),
+                (found, page) =>
+                {
+                    foreach (var job in page.Jobs.Where(j => wanted.Contains(j.JobId)))
+                    {
+                        found[job.JobId] = job;
+                    }
+                },
+                ct);
+
+            var remaining = new List<JobLookup>();
+            lock (states)
             {
-                return remaining;
+                states.ListCalls++;
+                states.ListPages += pages;
+                foreach (var lookup in lookups)
+                {
+                    if (done.TryGetValue(lookup.JobId, out var job))
+                    {
+                        states.Know(project, lookup.JobId, job.State, job.Ended);
+                    }
+                    else
+                    {
+                        remaining.Add(lookup);
+                    }
+                }
             }
 
-            // Trace files are written before jobs.insert, so a traced job is created after its trace; the
-            // minute of margin absorbs clock skew between Cloud Storage and BigQuery.
-            var oldest = remaining.Min(l => l.TraceCreated) - TimeSpan.FromMinutes(1);
-            var since = oldest > now - settings.Lookback ? oldest : now - settings.Lookback;
-            var done = Account(states, await ListJobs(project, [JobState.Done], since, ct));
-            return Record(project, remaining, done, states);
+            return remaining;
         }
         catch (BigQueryException e) when (e.Status == 404)
         {
-            Error(states, $"project {project}: BigQuery does not know it (jobs.list: {e.Message}); its traces count as not found");
-            foreach (var lookup in lookups)
+            Error(states, ActiveListing.UnknownProject(project, e));
+            lock (states)
             {
-                lock (states)
-                {
-                    states.NotFound(project, lookup.JobId);
-                }
+                lookups.ForEach(lookup => states.NotFound(project, lookup.JobId));
             }
 
             return [];
         }
         catch (BigQueryException e)
         {
-            Error(states, $"project {project}: jobs.list failed, its traces wait for a later cycle: {e.Message}");
+            Error(states, ActiveListing.Failure(project, e));
             return [];
         }
     }
 
-    private async Task<JobListResult> ListJobs(string project, JobState[] filter, DateTimeOffset? since, CancellationToken ct)
+    /// <summary>
+    /// One listing, a page at a time into what <paramref name="start"/> makes; returns it and the pages read. When listing
+    /// every user's jobs is denied, starts over with the dispatcher's own jobs (and remembers that).
+    /// </summary>
+    private async Task<(T Result, int Pages)> ListJobs<T>(
+        string project, JobState[] filter, DateTimeOffset? since, Func<T> start, Action<T, JobListPage> take, CancellationToken ct)
     {
         await listSlots.WaitAsync(ct);
         try
@@ -123,89 +134,31 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
             var allUsers = settings.ListAllUsers && !allUsersDenied;
             try
             {
-                return await jobs.List(new JobListQuery(project, filter, since, null, allUsers), ct);
+                return await Read(allUsers);
             }
             catch (BigQueryException e) when (allUsers && e.IsAccessDenied)
             {
                 allUsersDenied = true;
-                return await jobs.List(new JobListQuery(project, filter, since, null, AllUsers: false), ct);
+                return await Read(allUsers: false);
             }
         }
         finally
         {
             listSlots.Release();
         }
-    }
 
-    private static JobListResult Account(JobStates states, JobListResult result)
-    {
-        lock (states)
+        async Task<(T, int)> Read(bool allUsers)
         {
-            states.ListCalls++;
-            states.ListPages += result.Pages;
-        }
-
-        return result;
-    }
-
-    private void Observe(string project, JobListResult active, JobStates states, DateTimeOffset now)
-    {
-        var running = KindCounts.Zero;
-        var pending = KindCounts.Zero;
-        foreach (var job in active.Jobs)
-        {
-            var kind = JobKinds.FromJobType(job.Type);
-            if (job.State == JobState.Running)
+            var result = start();
+            var pages = 0;
+            await foreach (var page in jobs.ListPages(new JobListQuery(project, filter, since, null, allUsers), ct))
             {
-                running = running.Add(kind);
+                take(result, page);
+                pages++;
             }
-            else
-            {
-                pending = pending.Add(kind);
-            }
+
+            return (result, pages);
         }
-
-        // Jobs of every kind: whatever BqTail starts after a hand-off is evidence for the throttle's reservations.
-        var recentSince = now - settings.RecentWindow;
-        var recent = active.Jobs
-            .Where(j => j.Created >= recentSince)
-            .Select(j => j.Created)
-            .OrderDescending()
-            .Take(ObservedJobs.MaxRecent)
-            .ToList();
-
-        var observed = new ObservedJobs(running.Query + pending.Query, running.Load + pending.Load, recent);
-        lock (states)
-        {
-            states.Projects[project] = new ProjectObservation(observed, running, pending);
-        }
-    }
-
-    private static List<JobLookup> Record(string project, List<JobLookup> lookups, JobListResult listed, JobStates states)
-    {
-        var byId = new Dictionary<string, JobSnapshot>(StringComparer.Ordinal);
-        foreach (var job in listed.Jobs)
-        {
-            byId[job.JobId] = job;
-        }
-
-        var remaining = new List<JobLookup>();
-        lock (states)
-        {
-            foreach (var lookup in lookups)
-            {
-                if (byId.TryGetValue(lookup.JobId, out var job))
-                {
-                    states.Know(project, lookup.JobId, job.State, job.Ended);
-                }
-                else
-                {
-                    remaining.Add(lookup);
-                }
-            }
-        }
-
-        return remaining;
     }
 
     private async Task GetMisses(List<JobLookup> misses, JobStates states, CancellationToken cancellation)

@@ -7,16 +7,13 @@ namespace BqDispatch.Core.Dispatch;
 public sealed record JobLookup(string Project, string Region, string JobId, DateTimeOffset TraceCreated);
 
 /// <summary>
-/// What is known about traced jobs after one resolution, whatever the source (jobs.list sweep, jobs.get,
-/// and later completion events): the classification only asks <see cref="StateOf"/>.
+/// What is known about the traced jobs the active listings did not show, whatever the source (jobs.list of DONE
+/// jobs, jobs.get, and later completion events): the classification only asks <see cref="StateOf"/>.
 /// </summary>
 public sealed class JobStates
 {
-    private readonly Dictionary<string, JobState> known = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> ended = new(StringComparer.Ordinal);
-    private readonly HashSet<string> notFound = new(StringComparer.Ordinal);
-
-    public Dictionary<string, ProjectObservation> Projects { get; } = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, (JobState State, DateTimeOffset? Ended)>> known = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> notFound = new(StringComparer.Ordinal);
 
     public List<string> Errors { get; } = [];
 
@@ -28,27 +25,21 @@ public sealed class JobStates
 
     public TimeSpan ListTime { get; set; }
 
-    public void Know(string project, string jobId, JobState state, DateTimeOffset? endedAt = null)
-    {
-        known[Key(project, jobId)] = state;
-        if (endedAt is { } end)
-        {
-            ended[Key(project, jobId)] = end;
-        }
-    }
+    public void Know(string project, string jobId, JobState state, DateTimeOffset? endedAt = null) =>
+        Of(known, project, () => new Dictionary<string, (JobState, DateTimeOffset?)>(StringComparer.Ordinal))[jobId] = (state, endedAt);
 
     /// <summary>When the job finished, if BigQuery said.</summary>
-    public DateTimeOffset? EndOf(string project, string jobId) => ended.TryGetValue(Key(project, jobId), out var end) ? end : null;
+    public DateTimeOffset? EndOf(string project, string jobId) =>
+        known.TryGetValue(project, out var jobs) && jobs.TryGetValue(jobId, out var job) ? job.Ended : null;
 
-    public void NotFound(string project, string jobId) => notFound.Add(Key(project, jobId));
+    public void NotFound(string project, string jobId) => Of(notFound, project, () => new HashSet<string>(StringComparer.Ordinal)).Add(jobId);
 
     /// <summary>The job's state, <see cref="JobStatus.NotFound"/> when BigQuery said it does not know it, or <see cref="JobStatus.Unknown"/>.</summary>
     public JobStatus StateOf(string project, string jobId)
     {
-        var key = Key(project, jobId);
-        if (known.TryGetValue(key, out var state))
+        if (known.TryGetValue(project, out var jobs) && jobs.TryGetValue(jobId, out var job))
         {
-            return state switch
+            return job.State switch
             {
                 JobState.Done => JobStatus.Done,
                 JobState.Running => JobStatus.Running,
@@ -56,12 +47,19 @@ public sealed class JobStates
             };
         }
 
-        return notFound.Contains(key) ? JobStatus.NotFound : JobStatus.Unknown;
+        return notFound.TryGetValue(project, out var missing) && missing.Contains(jobId) ? JobStatus.NotFound : JobStatus.Unknown;
     }
 
-    public bool IsKnown(string project, string jobId) => StateOf(project, jobId) != JobStatus.Unknown;
+    private static T Of<T>(Dictionary<string, T> byProject, string project, Func<T> create)
+    {
+        if (!byProject.TryGetValue(project, out var value))
+        {
+            value = create();
+            byProject[project] = value;
+        }
 
-    private static string Key(string project, string jobId) => project + "\n" + jobId;
+        return value;
+    }
 }
 
 public enum JobStatus

@@ -1,143 +1,91 @@
+using System.Collections.Concurrent;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Storage;
 
 namespace BqDispatch.Core.Dispatch;
 
-/// <summary>A trace object with the BigQuery project and region its job lives in.</summary>
-public sealed record TracedObject(StoredObject Object, TraceName Name, string Project, string Region);
-
-/// <summary>A .win object whose name parsed.</summary>
-public sealed record WindowObject(StoredObject Object, WindowName Name);
-
-/// <summary>Everything AsyncTaskURL holds, one level at the root and in each proj:&lt;p&gt;:&lt;r&gt;/ folder, sorted by kind.</summary>
-public sealed record TaskFolderContents(
-    IReadOnlyList<TracedObject> Traces,
-    IReadOnlyList<WindowObject> Windows,
-    IReadOnlyList<StoredObject> Markers,
-    IReadOnlyList<StoredObject> Ignored,
-    IReadOnlyList<string> Errors);
-
-/// <summary>Lists the task folder. A failing proj: folder is reported and skipped; a failing root throws.</summary>
-public static class TaskFolderListing
+/// <summary>
+/// Lists AsyncTaskURL one level deep, page by page: the root, and each <c>proj:&lt;project&gt;:&lt;region&gt;/</c> folder as
+/// soon as a root page names it, several folders (and the ranges of a big one) at once. Each page goes to the caller's
+/// handler with its folder and is not kept here. A failing or misnamed proj: folder is reported and skipped.
+/// </summary>
+public sealed class TaskFolderListing(IObjectStore store, RangedListing ranges, string asyncTaskUrl, string defaultProject)
 {
-    private const int FolderParallelism = 8;
-
-    /// <summary>Classifies the <paramref name="root"/> listing and lists and classifies each proj: folder it names.</summary>
-    public static async Task<TaskFolderContents> Read(
-        IObjectStore store, string asyncTaskUrl, string defaultProject, Listing root, CancellationToken cancellation)
-    {
-        var traces = new List<TracedObject>();
-        var windows = new List<WindowObject>();
-        var markers = new List<StoredObject>();
-        var ignored = new List<StoredObject>();
-        var errors = new List<string>();
-
-        Classify(root.Objects, asyncTaskUrl, defaultProject, "", traces, windows, markers, ignored, errors);
-
-        // A folder whose name cannot hold a BigQuery project is reported and never listed.
-        var folders = new List<(string Url, string Project, string Region)>();
-        foreach (var (url, name) in ProjectFolders(root, asyncTaskUrl))
-        {
-            if (ProjectFolder.TryParse(name, out var project, out var region))
-            {
-                folders.Add((url, project, region));
-            }
-            else
-            {
-                errors.Add($"folder {url} is not proj:<project>:<region> with a BigQuery project id ({ProjectId.Rule}); its files are not dispatched");
-            }
-        }
-
-        var listings = await BoundedParallel.Map(
-            folders,
-            FolderParallelism,
-            async (folder, ct) =>
-            {
-                try
-                {
-                    return (Folder: folder, Listing: await store.List(folder.Url, ct), Error: (string?)null);
-                }
-                catch (StorageException e)
-                {
-                    return (Folder: folder, Listing: (Listing?)null, Error: $"listing {folder.Url} failed, its traces wait for a later cycle: {e.Message}");
-                }
-            },
-            cancellation);
-
-        foreach (var (folder, listing, error) in listings)
-        {
-            if (error is not null)
-            {
-                errors.Add(error);
-            }
-            else
-            {
-                Classify(listing!.Objects, asyncTaskUrl, folder.Project, folder.Region, traces, windows, markers, ignored, errors);
-            }
-        }
-
-        return new TaskFolderContents(traces, windows, markers, ignored, errors);
-    }
-
     /// <summary>
-    /// The BigQuery projects a root listing already names: its proj: folders, and the configured project when
-    /// traces lie at the root. Their jobs can be listed while the folders themselves are still being listed.
+    /// Reads the root and every proj: folder; <paramref name="onFolder"/> hears of each folder before its pages are read.
+    /// Returns the problems met. Throws <see cref="StorageException"/> when the root itself cannot be listed.
     /// </summary>
-    public static IReadOnlyList<string> ProjectsNamed(Listing root, string asyncTaskUrl, string defaultProject)
+    public async Task<IReadOnlyList<string>> Read(
+        Func<TaskFolder, Listing, CancellationToken, ValueTask> onPage, Action<TaskFolder> onFolder, CancellationToken cancellation)
     {
-        var projects = ProjectFolders(root, asyncTaskUrl)
-            .Select(f => ProjectFolder.TryParse(f.Name, out var project, out _) ? project : null)
-            .OfType<string>()
-            .ToList();
-        if (root.Objects.Any(o => TraceName.TryParse(o.Url[asyncTaskUrl.Length..], out _)))
+        var problems = new ConcurrentQueue<string>();
+        var folders = new Dictionary<string, Task>(StringComparer.Ordinal);
+        var root = new TaskFolder(asyncTaskUrl, "", defaultProject, "");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        try
         {
-            projects.Add(defaultProject);
+            await ranges.List(
+                store,
+                asyncTaskUrl,
+                (page, ct) =>
+                {
+                    lock (folders)
+                    {
+                        // A split root can name a folder in two ranges: it is listed once.
+                        foreach (var url in page.Folders.Where(url => !folders.ContainsKey(url)))
+                        {
+                            folders[url] = ReadFolder(url, onPage, onFolder, problems, stop.Token);
+                        }
+                    }
+
+                    return onPage(root, page, ct);
+                },
+                stop.Token);
+        }
+        catch (StorageException)
+        {
+            // Nothing of a scan whose root failed is used: its folder listings are stopped, and awaited so that no work
+            // outlives the scan.
+            await stop.CancelAsync();
+            await Task.WhenAll(folders.Values).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
         }
 
-        return projects.Distinct(StringComparer.Ordinal).ToList();
+        await Task.WhenAll(folders.Values);
+        return [.. problems];
     }
 
-    private static List<(string Url, string Name)> ProjectFolders(Listing root, string asyncTaskUrl) => root.Folders
-        .Select(url => (Url: url, Name: url[asyncTaskUrl.Length..].TrimEnd('/')))
-        .Where(f => f.Name.StartsWith("proj:", StringComparison.Ordinal))
-        .ToList();
-
-    private static void Classify(
-        IReadOnlyList<StoredObject> objects,
-        string asyncTaskUrl,
-        string project,
-        string region,
-        List<TracedObject> traces,
-        List<WindowObject> windows,
-        List<StoredObject> markers,
-        List<StoredObject> ignored,
-        List<string> errors)
+    private async Task ReadFolder(
+        string url,
+        Func<TaskFolder, Listing, CancellationToken, ValueTask> onPage,
+        Action<TaskFolder> onFolder,
+        ConcurrentQueue<string> problems,
+        CancellationToken cancellation)
     {
-        foreach (var obj in objects)
+        var name = url[asyncTaskUrl.Length..].TrimEnd('/');
+        if (!name.StartsWith("proj:", StringComparison.Ordinal))
         {
-            if (obj.Name.EndsWith(".win", StringComparison.Ordinal))
-            {
-                if (WindowName.TryParse(obj.Name, out var window))
-                {
-                    windows.Add(new WindowObject(obj, window!));
-                }
-                else
-                {
-                    errors.Add($"window {obj.Url} cannot be fired: its name does not end with _<unix seconds>.win");
-                }
-            }
-            else if (obj.Name.EndsWith(".wis", StringComparison.Ordinal))
-            {
-                markers.Add(obj);
-            }
-            else if (TraceName.TryParse(obj.Url[asyncTaskUrl.Length..], out var trace))
-            {
-                traces.Add(new TracedObject(obj, trace!, project, region));
-            }
-            else
-            {
-                ignored.Add(obj);
-            }
+            return;
+        }
+
+        if (!ProjectFolder.TryParse(name, out var project, out var region))
+        {
+            // Its name never reaches a BigQuery URL, and it is never listed.
+            problems.Enqueue($"folder {url} is not proj:<project>:<region> with a BigQuery project id ({ProjectId.Rule}); its files are not dispatched");
+            return;
+        }
+
+        // Off the root page's handler, which goes on with its page.
+        await Task.Yield();
+        var folder = new TaskFolder(url, name + "/", project, region);
+        onFolder(folder);
+        try
+        {
+            await ranges.List(store, url, (page, ct) => onPage(folder, page, ct), cancellation);
+        }
+        catch (StorageException e)
+        {
+            problems.Enqueue($"listing {url} failed, its traces wait for a later cycle: {e.Message}");
         }
     }
 }

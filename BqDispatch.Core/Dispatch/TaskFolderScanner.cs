@@ -3,48 +3,71 @@ using BqDispatch.Core.Storage;
 
 namespace BqDispatch.Core.Dispatch;
 
-/// <summary>The scan activity: list the task folder, resolve job states, and classify everything against the run's clock.</summary>
-public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store, JobStateResolver resolver)
+/// <summary>
+/// The scan activity: lists the task folder, resolves job states, and classifies everything against the run's clock.
+/// Pages are classified as they are read, each project's against its active jobs, which are listed while its folders
+/// are: memory follows the work found (traces to hand off, evict or look up; windows), not the traces that wait.
+/// One scanner serves all cycles of a dispatcher: it remembers where to split big folders into parallel ranges.
+/// </summary>
+/// <param name="ranges">Where big folders are split; one for the scanner's life by default.</param>
+public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store, JobStateResolver resolver, RangedListing? ranges = null)
 {
     /// <summary>bqtail's StorageListVisibilityDelayMs: a window is due this long after its end.</summary>
     public static readonly TimeSpan WindowVisibilityDelay = TimeSpan.FromSeconds(7);
 
-    private static readonly string[] KnownBqTailExtensions = [".grp", ".loc"];
+    /// <summary>A folder full of malformed names must not make the scan's output grow without bound.</summary>
+    public const int MaxErrors = 20;
+
+    private readonly RangedListing ranges = ranges ?? new();
 
     public async Task<TaskFolderScan> Scan(ScanRequest request, CancellationToken cancellation)
     {
-        Listing root;
+        var now = request.Now;
+        var active = new ActiveListings(resolver, now, cancellation);
+
+        // The trigger objects awaited by reservations are listed while the task folder is.
+        var awaited = request.Awaited ?? [];
+        var triggers = FollowUpEvidence.PresentTriggers(store, awaited, cancellation);
+        var findings = new ScanFindings(
+            active,
+            new TraceClassification(
+                now, TimeSpan.FromMilliseconds(config.ThinkTimeMs), TimeSpan.FromHours(config.OrphanTraceTtlHours), FollowUpEvidence.AwaitedSteps(awaited)));
+        IReadOnlyList<string> folderProblems;
         try
         {
-            root = await store.List(config.AsyncTaskURL, cancellation);
+            // A project's active jobs are listed from the moment one of its folders is found.
+            folderProblems = await new TaskFolderListing(store, ranges, config.AsyncTaskURL, config.ProjectID)
+                .Read(findings.Take, folder => active.Of(folder.Project), cancellation);
         }
         catch (StorageException e)
         {
+            await active.Ended();
+            await triggers;
             return new TaskFolderScan { RootError = $"listing {config.AsyncTaskURL} failed: {e.Message}" };
         }
 
-        // The active jobs of the projects the root names, and the trigger objects awaited by reservations, are listed
-        // while the project folders are listed.
-        var active = resolver.StartActiveListings(TaskFolderListing.ProjectsNamed(root, config.AsyncTaskURL, config.ProjectID), cancellation);
-        var awaited = request.Awaited ?? [];
-        var triggers = FollowUpEvidence.PresentTriggers(store, awaited, cancellation);
-        var contents = await TaskFolderListing.Read(store, config.AsyncTaskURL, config.ProjectID, root, cancellation);
+        var windows = WindowSchedule.Classify(findings.Windows, findings.Markers, now, config);
+        if (config.MaxConcurrentLoad > 0)
+        {
+            // Due windows take load slots: their projects' counts are needed even without traces.
+            foreach (var project in windows.Due.Select(w => w.Project).Distinct())
+            {
+                _ = active.Of(project);
+            }
+        }
 
-        var now = request.Now;
-        var thinkTime = TimeSpan.FromMilliseconds(config.ThinkTimeMs);
-        var considered = contents.Traces.Where(t => now - t.Object.Updated >= thinkTime).ToList();
-        var windows = WindowSchedule.Classify(contents.Windows, contents.Markers, now, config);
-
-        var observeOnly = config.MaxConcurrentLoad > 0 ? windows.Due.Select(w => w.Project).Distinct().ToList() : [];
-        var lookups = considered.Select(t => new JobLookup(t.Project, t.Region, t.Name.JobId, t.Object.Created)).ToList();
-        var states = await resolver.Resolve(lookups, observeOnly, now, cancellation, active);
-
-        var traces = TraceClassification.Classify(considered, states, now, TimeSpan.FromHours(config.OrphanTraceTtlHours));
+        var listings = await active.Ended();
+        var traces = findings.Traces;
+        var states = await resolver.Resolve(traces.Lookups(), now, cancellation);
+        traces.Decide(states);
         var (handOffs, unstorable) = Storable(traces.Done);
+
         var chunk = request.ChunkSize;
+        var succeeded = listings.Values.Where(l => l.Jobs is not null).ToList();
+        var listingErrors = listings.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => l.Value.Error).OfType<string>().ToList();
         return new TaskFolderScan
         {
-            Projects = traces.Projects(states),
+            Projects = traces.Projects(listings),
             Done = handOffs.Take(chunk).ToList(),
             DoneTotal = handOffs.Count,
             Orphans = unstorable.Concat(traces.Orphans).Take(chunk).ToList(),
@@ -54,18 +77,18 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
             WindowsScheduled = windows.Scheduled,
             StalledPairs = windows.Stalled.Take(chunk).ToList(),
             OrphanMarkers = windows.OrphanMarkers.Take(chunk).ToList(),
-            Ignored = contents.Ignored.Count,
-            IgnoredSamples = contents.Ignored
-                .Where(o => !KnownBqTailExtensions.Any(e => o.Name.EndsWith(e, StringComparison.Ordinal)))
-                .Select(o => o.Url)
-                .Take(10)
-                .ToList(),
-            Settled = FollowUpEvidence.Settled(awaited, await triggers, contents.Traces.Select(t => t.Name)),
-            Errors = Bounded([.. contents.Errors, .. states.Errors, .. unstorable.Take(chunk).Select(t => $"trace {t.Url} cannot be handed off: {t.EvictionReason}; it is moved to {config.ErrorURL}orphans/ with a note")]),
-            ListCalls = states.ListCalls,
-            ListPages = states.ListPages,
+            Ignored = findings.Ignored,
+            IgnoredSamples = findings.IgnoredSamples,
+            Settled = FollowUpEvidence.Settled(awaited, await triggers, traces.SeenSteps),
+            Errors = Bounded(
+                [.. folderProblems.Order(StringComparer.Ordinal), .. findings.Problems.Items, .. listingErrors, .. states.Errors, .. Unstorable(unstorable, chunk)],
+                folderProblems.Count + findings.Problems.Total + listingErrors.Count + states.Errors.Count + Math.Min(unstorable.Count, chunk)),
+            ListCalls = succeeded.Count + states.ListCalls,
+            ListPages = succeeded.Sum(l => l.Jobs!.Pages) + states.ListPages,
             GetCalls = states.GetCalls,
-            ListTime = states.ListTime,
+
+            // The longest active listing (they run side by side, with the folder listings) and the DONE listings after.
+            ListTime = listings.Values.Select(l => l.Elapsed).DefaultIfEmpty().Max() + states.ListTime,
         };
     }
 
@@ -94,11 +117,11 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
         return (handOffs, unstorable);
     }
 
-    /// <summary>A folder full of malformed names must not make the scan's output grow without bound.</summary>
-    public const int MaxErrors = 20;
+    private IEnumerable<string> Unstorable(List<TraceWork> unstorable, int chunk) =>
+        unstorable.Take(chunk).Select(t => $"trace {t.Url} cannot be handed off: {t.EvictionReason}; it is moved to {config.ErrorURL}orphans/ with a note");
 
-    private static List<string> Bounded(List<string> errors) =>
-        errors.Count <= MaxErrors
+    private static List<string> Bounded(List<string> errors, int total) =>
+        total <= MaxErrors
             ? errors
-            : [.. errors.Take(MaxErrors - 1), $"… and {errors.Count - MaxErrors + 1} more problems of the same kinds"];
+            : [.. errors.Take(MaxErrors - 1), $"… and {total - MaxErrors + 1} more problems of the same kinds"];
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BqDispatch.Core.Storage;
 
 /// <summary>
@@ -21,6 +23,9 @@ namespace BqDispatch.Core.Storage;
 /// </summary>
 public sealed partial class FileStore : IObjectStore, IVersionedReader
 {
+    // Entries per listing page, as Cloud Storage pages them.
+    private const int ListPageSize = 1000;
+
     private static long s_lastGeneration;
 
     private readonly Func<DateTimeOffset> _clock;
@@ -41,7 +46,20 @@ public sealed partial class FileStore : IObjectStore, IVersionedReader
     /// <summary>The directories calls may reach (no trailing separator except for '/'); no link below one is followed.</summary>
     public IReadOnlyList<string> Locations { get; }
 
-    public Task<Listing> List(string folderUrl, CancellationToken cancellation) => Guard(folderUrl, () =>
+    /// <summary>
+    /// Reads the directory at the first page, then hands it out a page at a time. A sub-folder belongs to the range
+    /// that holds its own name (<c>sub/</c>), which keeps every sub-folder in exactly one range of a partition.
+    /// </summary>
+    public async IAsyncEnumerable<Listing> ListPages(string folderUrl, NameRange range, [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        var (objects, folders) = await Guard(folderUrl, () => Task.FromResult(ReadLevel(folderUrl, range, cancellation)));
+        foreach (var page in LevelPages.Of(objects, folders, ListPageSize))
+        {
+            yield return page;
+        }
+    }
+
+    private (List<StoredObject> Objects, List<string> Folders) ReadLevel(string folderUrl, NameRange range, CancellationToken cancellation)
     {
         var directory = FolderPath(folderUrl, out var folder);
         cancellation.ThrowIfCancellationRequested();
@@ -56,11 +74,11 @@ public sealed partial class FileStore : IObjectStore, IVersionedReader
                     continue;
                 }
 
-                if (entry is FileInfo file)
+                if (entry is FileInfo file && range.Contains(file.Name))
                 {
                     objects.Add(Describe(folder.Child(file.Name), file.LastWriteTimeUtc, file.Length));
                 }
-                else if (IsLink(entry) || HoldsObjects(entry.FullName))
+                else if (entry is DirectoryInfo && range.Contains(entry.Name + "/") && (IsLink(entry) || HoldsObjects(entry.FullName)))
                 {
                     // A linked folder is shown, not looked into: listing it fails and names the link.
                     folders.Add(folder.Child(entry.Name + "/").ToString());
@@ -70,8 +88,8 @@ public sealed partial class FileStore : IObjectStore, IVersionedReader
 
         objects.Sort((a, b) => ObjectNameComparer.Instance.Compare(a.Name, b.Name));
         folders.Sort(ObjectNameComparer.Instance);
-        return Task.FromResult(new Listing(objects, folders));
-    });
+        return (objects, folders);
+    }
 
     public async Task<byte[]> Read(string url, CancellationToken cancellation)
     {

@@ -9,8 +9,14 @@ namespace BqDispatch.Core.Storage;
 /// </summary>
 public interface IObjectStore
 {
-    /// <summary>Lists one level below <paramref name="folderUrl"/> (which ends with '/'): objects and sub-folders.</summary>
-    Task<Listing> List(string folderUrl, CancellationToken cancellation);
+    /// <summary>
+    /// Lists one level below <paramref name="folderUrl"/> (which ends with '/') a page at a time, each page in name order:
+    /// the objects whose name is in <paramref name="range"/> and the sub-folders holding names in it. The next page is
+    /// read only when the caller asks for it. Ranges that partition the names list every object exactly once and every
+    /// sub-folder at least once (Cloud Storage reports a sub-folder in each range that holds one of its names).
+    /// <see cref="ObjectStoreListing.List"/> reads a whole level at once.
+    /// </summary>
+    IAsyncEnumerable<Listing> ListPages(string folderUrl, NameRange range, CancellationToken cancellation);
 
     /// <summary>Reads the whole object. Throws <see cref="StorageException"/> with status 404 when absent.</summary>
     Task<byte[]> Read(string url, CancellationToken cancellation);
@@ -59,7 +65,7 @@ public interface IObjectStore
 public sealed record StoredObject(
     string Url, string Name, long Generation, long Size, DateTimeOffset Created, DateTimeOffset Updated, long Metageneration = 1);
 
-/// <summary>One level of a folder: its objects and the URLs (ending with '/') of its sub-folders.</summary>
+/// <summary>One level of a folder, or one page of it: its objects and the URLs (ending with '/') of its sub-folders.</summary>
 public sealed record Listing(IReadOnlyList<StoredObject> Objects, IReadOnlyList<string> Folders);
 
 /// <summary>Result of a create-only write.</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace BqDispatch.Core.Storage;
 
 /// <summary>
@@ -97,17 +99,22 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
         }
     }
 
-    public async Task<Listing> List(string folderUrl, CancellationToken cancellation)
+    /// <summary>Entries per listing page (the service's default, 1,000); small values let tests see many pages.</summary>
+    public int PageSize { get; init; } = 1000;
+
+    /// <summary>Reads the level under the lock at the first page, then hands it out a page at a time.</summary>
+    public async IAsyncEnumerable<Listing> ListPages(string folderUrl, NameRange range, [EnumeratorCancellation] CancellationToken cancellation)
     {
         var folder = StorageUrl.ParseForStore(folderUrl).AsFolder();
         await Hook(BeforeOperation, StoreOperation.List, folderUrl, cancellation);
         var objects = new List<StoredObject>();
-        var folders = new SortedSet<string>(ObjectNameComparer.Instance);
+        var folders = new List<string>();
         lock (_gate)
         {
             foreach (var (path, entry) in Bucket(folder))
             {
-                if (!path.StartsWith(folder.Path, StringComparison.Ordinal))
+                // Like Cloud Storage, the range bounds the names below the folder and sub-folders roll up from them.
+                if (!path.StartsWith(folder.Path, StringComparison.Ordinal) || !range.Contains(path[folder.Path.Length..]))
                 {
                     continue;
                 }
@@ -119,13 +126,21 @@ public sealed class MemoryStore : IObjectStore, IVersionedReader
                 }
                 else
                 {
-                    folders.Add(folder.Child(path[folder.Path.Length..(slash + 1)]).ToString());
+                    // The names of one sub-folder are neighbours in name order.
+                    var child = folder.Child(path[folder.Path.Length..(slash + 1)]).ToString();
+                    if (folders.Count == 0 || folders[^1] != child)
+                    {
+                        folders.Add(child);
+                    }
                 }
             }
         }
 
         await Hook(AfterOperation, StoreOperation.List, folderUrl, cancellation);
-        return new Listing(objects, [.. folders]);
+        foreach (var page in LevelPages.Of(objects, folders, PageSize))
+        {
+            yield return page;
+        }
     }
 
     public async Task<byte[]> Read(string url, CancellationToken cancellation)

@@ -45,7 +45,8 @@ public sealed class StorageRouter : IObjectStore, IVersionedReader
         throw new StorageException(url ?? "(null)", 400, $"no storage backend for {scheme}; supported: {string.Join(", ", Schemes)}");
     }
 
-    public Task<Listing> List(string folderUrl, CancellationToken cancellation) => Resolve(folderUrl).List(folderUrl, cancellation);
+    public IAsyncEnumerable<Listing> ListPages(string folderUrl, NameRange range, CancellationToken cancellation) =>
+        Resolve(folderUrl).ListPages(folderUrl, range, cancellation);
 
     public Task<byte[]> Read(string url, CancellationToken cancellation) => Resolve(url).Read(url, cancellation);
 

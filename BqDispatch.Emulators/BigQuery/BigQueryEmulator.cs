@@ -7,9 +7,10 @@ namespace BqDispatch.Emulators.BigQuery;
 /// An in-process fake of BigQuery v2 jobs.list and jobs.get, served over HTTP on 127.0.0.1 with a random port.
 /// It keeps the wire details a client can get wrong: repeated lower-case stateFilter, inclusive
 /// millisecond creation-time bounds, allUsers and its permission, projection, opaque page tokens, int64 values
-/// as strings, newest-first order, the location rule of jobs.get and the Google error envelope.
-/// Not emulated: fields masks (ignored), job insertion, redaction of other users' jobs, job-id uniqueness per
-/// location (ids are unique per project here).
+/// as strings, newest-first order, the location rule of jobs.get and the Google error envelope. A list page seeks to its
+/// cursor, so it costs the same early or late, and honours the fields mask (jobs.get sends the whole job).
+/// Not emulated: job insertion, redaction of other users' jobs, job-id uniqueness per location (ids are unique per
+/// project here).
 /// </summary>
 public sealed class BigQueryEmulator : IAsyncDisposable
 {
@@ -54,6 +55,9 @@ public sealed class BigQueryEmulator : IAsyncDisposable
 
     /// <summary>jobs.list requests received (one per page).</summary>
     public int ListCalls => log.ListCalls;
+
+    /// <summary>Jobs jobs.list has read from its projects since the start: the work its pages cost, whatever their latency.</summary>
+    public long ListJobsRead => store.ListJobsRead;
 
     /// <summary>jobs.get requests received.</summary>
     public int GetCalls => log.GetCalls;

@@ -50,14 +50,27 @@ internal sealed record ListPage(IReadOnlyList<JobView> Jobs, PageCursor? Next, I
 internal sealed class JobStore
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<string, Dictionary<string, EmulatedJob>> projects = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProjectJobs> projects = new(StringComparer.Ordinal);
     private readonly List<string> unreachable = [];
+    private long listJobsRead;
+
+    /// <summary>Jobs jobs.list has read from the projects since the start: the work its pages cost.</summary>
+    public long ListJobsRead
+    {
+        get
+        {
+            lock (gate)
+            {
+                return listJobsRead;
+            }
+        }
+    }
 
     public void AddProject(string projectId)
     {
         lock (gate)
         {
-            projects.TryAdd(projectId, new Dictionary<string, EmulatedJob>(StringComparer.Ordinal));
+            projects.TryAdd(projectId, new ProjectJobs());
         }
     }
 
@@ -75,11 +88,11 @@ internal sealed class JobStore
         {
             if (!projects.TryGetValue(job.ProjectId, out var jobs))
             {
-                jobs = new Dictionary<string, EmulatedJob>(StringComparer.Ordinal);
+                jobs = new ProjectJobs();
                 projects.Add(job.ProjectId, jobs);
             }
 
-            if (!jobs.TryAdd(job.JobId, job))
+            if (!jobs.TryAdd(job))
             {
                 throw new InvalidOperationException($"Job {job.ProjectId}:{job.JobId} already exists.");
             }
@@ -90,7 +103,7 @@ internal sealed class JobStore
     {
         lock (gate)
         {
-            if (!projects.TryGetValue(projectId, out var jobs) || !jobs.TryGetValue(jobId, out var job))
+            if (!projects.TryGetValue(projectId, out var jobs) || jobs.Find(jobId) is not { } job)
             {
                 throw new KeyNotFoundException($"No job {projectId}:{jobId}.");
             }
@@ -101,7 +114,7 @@ internal sealed class JobStore
                 throw new InvalidOperationException("An update cannot change the project or job id.");
             }
 
-            jobs[jobId] = updated;
+            jobs.Replace(updated);
             return updated;
         }
     }
@@ -129,11 +142,14 @@ internal sealed class JobStore
         lock (gate)
         {
             projectFound = projects.TryGetValue(projectId, out var jobs);
-            return projectFound && jobs!.TryGetValue(jobId, out var job) ? job : null;
+            return projectFound ? jobs!.Find(jobId) : null;
         }
     }
 
-    /// <summary>One page of jobs.list, newest first; null when the project is unknown.</summary>
+    /// <summary>
+    /// One page of jobs.list, newest first; null when the project is unknown. The page seeks to its cursor (or to
+    /// maxCreationTime) and stops at minCreationTime, so it reads about as many jobs as it returns, early or late.
+    /// </summary>
     public ListPage? List(string projectId, ListFilter filter, DateTimeOffset now)
     {
         lock (gate)
@@ -143,24 +159,36 @@ internal sealed class JobStore
                 return null;
             }
 
-            var matching = jobs.Values
-                .Where(job => !unreachable.Contains(job.Location, StringComparer.OrdinalIgnoreCase))
-                .Where(job => filter.ParentJobId is null ? job.ParentJobId is null : job.ParentJobId == filter.ParentJobId)
-                .Where(job => filter.OnlyUser is null || string.Equals(job.UserEmail, filter.OnlyUser, StringComparison.OrdinalIgnoreCase))
-                .Select(job => (View: new JobView(job, job.StateAt(now)), Ms: job.Created.ToUnixTimeMilliseconds()))
-                .Where(item => filter.States is null || filter.States.Contains(item.View.State))
-                .Where(item => (filter.MinCreatedMs is not { } min || item.Ms >= min) && (filter.MaxCreatedMs is not { } max || item.Ms <= max))
-                .Where(item => filter.After is not { } after
-                               || item.Ms < after.CreatedMs
-                               || (item.Ms == after.CreatedMs && string.CompareOrdinal(item.View.Job.JobId, after.JobId) > 0))
-                .OrderByDescending(item => item.Ms)
-                .ThenBy(item => item.View.Job.JobId, StringComparer.Ordinal)
-                .Take(filter.PageSize + 1)
-                .ToList();
+            var start = filter.After is { } after ? (after.CreatedMs, after.JobId) : (filter.MaxCreatedMs ?? long.MaxValue, "");
+            var matching = new List<JobView>();
+            foreach (var job in jobs.From(start))
+            {
+                listJobsRead++;
+                var ms = job.Created.ToUnixTimeMilliseconds();
+                if (filter.MinCreatedMs is { } min && ms < min)
+                {
+                    break;
+                }
+
+                var view = new JobView(job, job.StateAt(now));
+                if ((filter.After is null || ms != filter.After.CreatedMs || job.JobId != filter.After.JobId)
+                    && (filter.MaxCreatedMs is not { } max || ms <= max)
+                    && !unreachable.Contains(job.Location, StringComparer.OrdinalIgnoreCase)
+                    && (filter.ParentJobId is null ? job.ParentJobId is null : job.ParentJobId == filter.ParentJobId)
+                    && (filter.OnlyUser is null || string.Equals(job.UserEmail, filter.OnlyUser, StringComparison.OrdinalIgnoreCase))
+                    && (filter.States is null || filter.States.Contains(view.State)))
+                {
+                    matching.Add(view);
+                    if (matching.Count > filter.PageSize)
+                    {
+                        break;
+                    }
+                }
+            }
 
             var page = matching.Take(filter.PageSize).ToList();
-            var next = matching.Count > filter.PageSize ? new PageCursor(page[^1].Ms, page[^1].View.Job.JobId) : null;
-            return new ListPage(page.ConvertAll(item => item.View), next, [.. unreachable]);
+            var next = matching.Count > filter.PageSize ? new PageCursor(page[^1].Job.Created.ToUnixTimeMilliseconds(), page[^1].Job.JobId) : null;
+            return new ListPage(page, next, [.. unreachable]);
         }
     }
 }

@@ -125,6 +125,16 @@ internal sealed class JobsHandlers(
             return await Error(context, 400, "invalid", "Invalid page token.");
         }
 
+        FieldMask fields;
+        try
+        {
+            fields = FieldMask.Parse(query["fields"].ToString());
+        }
+        catch (FormatException e)
+        {
+            return await Error(context, 400, "invalid", $"Invalid field selection {query["fields"]}: {e.Message}");
+        }
+
         if (!store.HasProject(projectId))
         {
             return await Error(context, 404, "notFound", $"Not found: Project {projectId}");
@@ -151,7 +161,7 @@ internal sealed class JobsHandlers(
             return await Error(context, 404, "notFound", $"Not found: Project {projectId}");
         }
 
-        return await Send(context, 200, JsonContentType, JobsJsonWriter.JobList(page, minimal, now));
+        return await Send(context, 200, JsonContentType, JobsJsonWriter.JobList(page, minimal, now, fields));
     }
 
     private async Task<int> Get(HttpContext context, string projectId, string jobId)

@@ -8,33 +8,38 @@ namespace BqDispatch.Emulators.BigQuery;
 /// <summary>Writes BigQuery v2 JSON: jobList, job and the Google error envelope. int64 values as strings.</summary>
 internal static class JobsJsonWriter
 {
-    public static byte[] JobList(ListPage page, bool minimal, DateTimeOffset now)
+    public static byte[] JobList(ListPage page, bool minimal, DateTimeOffset now, FieldMask mask)
     {
         return Write(json =>
         {
             json.WriteStartObject();
-            json.WriteString("kind", "bigquery#jobList");
-            json.WriteString("etag", Etag(page.Jobs.Count, now));
-            if (page.Next is { } next)
+            Put(json, mask, "kind", "bigquery#jobList");
+            if (mask.Includes("etag"))
+            {
+                json.WriteString("etag", Etag(page.Jobs.Count, now));
+            }
+
+            if (page.Next is { } next && mask.Includes("nextPageToken"))
             {
                 json.WriteString("nextPageToken", next.ToToken());
             }
 
-            if (page.Jobs.Count > 0)
+            if (page.Jobs.Count > 0 && mask.Includes("jobs"))
             {
+                var jobMask = mask.Of("jobs");
                 json.WriteStartArray("jobs");
                 foreach (var view in page.Jobs)
                 {
                     json.WriteStartObject();
-                    json.WriteString("kind", "bigquery#job");
-                    WriteJobBody(json, view, minimal, now, listItem: true);
+                    Put(json, jobMask, "kind", "bigquery#job");
+                    WriteJobBody(json, view, minimal, now, listItem: true, jobMask);
                     json.WriteEndObject();
                 }
 
                 json.WriteEndArray();
             }
 
-            if (page.Unreachable.Count > 0)
+            if (page.Unreachable.Count > 0 && mask.Includes("unreachable"))
             {
                 json.WriteStartArray("unreachable");
                 foreach (var location in page.Unreachable)
@@ -57,7 +62,7 @@ internal static class JobsJsonWriter
             json.WriteString("kind", "bigquery#job");
             json.WriteString("etag", Etag(1, now));
             json.WriteString("selfLink", selfLink);
-            WriteJobBody(json, view, minimal: false, now, listItem: false);
+            WriteJobBody(json, view, minimal: false, now, listItem: false, FieldMask.All);
             json.WriteEndObject();
         });
     }
@@ -93,72 +98,100 @@ internal static class JobsJsonWriter
         _ => "DONE",
     };
 
-    private static void WriteJobBody(Utf8JsonWriter json, JobView view, bool minimal, DateTimeOffset now, bool listItem)
+    private static void WriteJobBody(Utf8JsonWriter json, JobView view, bool minimal, DateTimeOffset now, bool listItem, FieldMask mask)
     {
         var job = view.Job;
         var failed = view.State == EmulatedJobState.Done && job.ErrorReason is not null;
         var errorMessage = job.ErrorMessage ?? $"Job {QualifiedId(job)} failed: {job.ErrorReason}";
 
-        json.WriteString("id", QualifiedId(job));
-        json.WriteStartObject("jobReference");
-        json.WriteString("projectId", job.ProjectId);
-        json.WriteString("jobId", job.JobId);
-        json.WriteString("location", job.Location);
-        json.WriteEndObject();
+        if (mask.Includes("id"))
+        {
+            json.WriteString("id", QualifiedId(job));
+        }
+
+        if (mask.Includes("jobReference"))
+        {
+            var reference = mask.Of("jobReference");
+            json.WriteStartObject("jobReference");
+            Put(json, reference, "projectId", job.ProjectId);
+            Put(json, reference, "jobId", job.JobId);
+            Put(json, reference, "location", job.Location);
+            json.WriteEndObject();
+        }
 
         if (listItem)
         {
-            json.WriteString("state", WireName(view.State));
-            if (failed)
+            Put(json, mask, "state", WireName(view.State));
+            if (failed && mask.Includes("errorResult"))
             {
                 WriteErrorProto(json, "errorResult", job.ErrorReason!, errorMessage);
             }
         }
 
-        json.WriteStartObject("status");
-        json.WriteString("state", WireName(view.State));
-        if (failed)
+        if (mask.Includes("status"))
         {
-            WriteErrorProto(json, "errorResult", job.ErrorReason!, errorMessage);
-            json.WriteStartArray("errors");
-            json.WriteStartObject();
-            json.WriteString("reason", job.ErrorReason);
-            json.WriteString("message", errorMessage);
+            json.WriteStartObject("status");
+            json.WriteString("state", WireName(view.State));
+            if (failed)
+            {
+                WriteErrorProto(json, "errorResult", job.ErrorReason!, errorMessage);
+                json.WriteStartArray("errors");
+                json.WriteStartObject();
+                json.WriteString("reason", job.ErrorReason);
+                json.WriteString("message", errorMessage);
+                json.WriteEndObject();
+                json.WriteEndArray();
+            }
+
             json.WriteEndObject();
-            json.WriteEndArray();
         }
 
-        json.WriteEndObject();
-
-        if (!minimal)
+        if (!minimal && mask.Includes("configuration"))
         {
+            var configuration = mask.Of("configuration");
             json.WriteStartObject("configuration");
-            json.WriteString("jobType", job.Type.ToString().ToUpperInvariant());
-            if (job.Type != EmulatedJobType.Unknown)
+            Put(json, configuration, "jobType", job.Type.ToString().ToUpperInvariant());
+            var detail = job.Type.ToString().ToLowerInvariant();
+            if (job.Type != EmulatedJobType.Unknown && configuration.Includes(detail))
             {
-                json.WriteStartObject(job.Type.ToString().ToLowerInvariant());
+                json.WriteStartObject(detail);
                 json.WriteEndObject();
             }
 
             json.WriteEndObject();
         }
 
-        json.WriteStartObject("statistics");
-        json.WriteString("creationTime", Ms(job.Created));
-        if (job.StartTimeAt(now) is { } start)
+        if (mask.Includes("statistics"))
         {
-            json.WriteString("startTime", Ms(start));
+            var statistics = mask.Of("statistics");
+            json.WriteStartObject("statistics");
+            Put(json, statistics, "creationTime", Ms(job.Created));
+            if (job.StartTimeAt(now) is { } start)
+            {
+                Put(json, statistics, "startTime", Ms(start));
+            }
+
+            if (view.State == EmulatedJobState.Done && job.DoneAt is { } end)
+            {
+                Put(json, statistics, "endTime", Ms(end));
+            }
+
+            json.WriteEndObject();
         }
 
-        if (view.State == EmulatedJobState.Done && job.DoneAt is { } end)
+        Put(json, mask, "user_email", job.UserEmail);
+        if (mask.Includes("principal_subject"))
         {
-            json.WriteString("endTime", Ms(end));
+            json.WriteString("principal_subject", "user:" + job.UserEmail);
         }
+    }
 
-        json.WriteEndObject();
-
-        json.WriteString("user_email", job.UserEmail);
-        json.WriteString("principal_subject", "user:" + job.UserEmail);
+    private static void Put(Utf8JsonWriter json, FieldMask mask, string name, string value)
+    {
+        if (mask.Includes(name))
+        {
+            json.WriteString(name, value);
+        }
     }
 
     private static void WriteErrorProto(Utf8JsonWriter json, string name, string reason, string message)

@@ -4,7 +4,8 @@ namespace BqDispatch.Emulators.Storage;
 
 /// <summary>
 /// An in-process fake of the Cloud Storage JSON API v1 subset the dispatcher uses, served over HTTP on 127.0.0.1 with a
-/// random port: objects.list (prefix, delimiter → prefixes, maxResults capped, opaque pageToken, UTF-8 name order),
+/// random port: objects.list (prefix, delimiter → prefixes, startOffset inclusive and endOffset exclusive, maxResults
+/// capped, opaque pageToken, UTF-8 name order; a page seeks to its cursor, so it costs the same early or late),
 /// objects.get (metadata; alt=media with X-Goog-* headers; generation, ifGenerationMatch, ifGenerationNotMatch),
 /// objects.insert (uploadType media and multipart; ifGenerationMatch/NotMatch), objects.patch (custom metadata, a new
 /// metageneration; ifGenerationMatch, ifMetagenerationMatch), objects.rewrite (destination and source generation and
@@ -15,10 +16,9 @@ namespace BqDispatch.Emulators.Storage;
 /// Google error envelope. Object names must be one percent-encoded path segment: a raw '/' after <c>/o/</c> is 404.
 /// Soft delete: deleted objects are kept for <see cref="CloudStorageEmulatorOptions.SoftDeleteRetention"/> with
 /// softDeleteTime and hardDeleteTime, listed by objects.list with softDeleted=true (one item per generation; no delimiter)
-/// and read by objects.get with softDeleted=true and their generation.
-/// Not emulated: versioning (only live and soft-deleted generations), restore, updates of other fields, ACLs, resumable uploads,
-/// fields masks (ignored, full resources are sent), user metadata, startOffset/endOffset/matchGlob, the 1 write/s per
-/// object limit.
+/// and read by objects.get with softDeleted=true and their generation. Responses honour the fields mask.
+/// Not emulated: versioning (only live and soft-deleted generations), restore, updates of other fields, ACLs, resumable
+/// uploads, user metadata, matchGlob, the 1 write/s per object limit.
 /// </summary>
 public sealed class CloudStorageEmulator : IAsyncDisposable
 {
@@ -137,6 +137,9 @@ public sealed class CloudStorageEmulator : IAsyncDisposable
     /// Overwrites do not count; deletes do not reset it.
     /// </summary>
     public int CreationCount(string bucket, string name) => table.CreationCount(bucket, name);
+
+    /// <summary>Names objects.list has read from its buckets since the start: the work its pages cost, whatever their latency.</summary>
+    public long ListEntriesRead => table.ListEntriesRead;
 
     /// <summary>Requests received on <paramref name="route"/> (a <see cref="StorageRoutes"/> name), faults included.</summary>
     public int Calls(string route) => log.Calls(route);

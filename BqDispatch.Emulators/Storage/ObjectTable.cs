@@ -50,18 +50,25 @@ internal sealed record RewriteResult(bool Done, long TotalBytesRewritten, long O
 internal sealed record ListPage(IReadOnlyList<EmulatedObject> Items, IReadOnlyList<string> Prefixes, string? Cursor);
 
 /// <summary>
+/// What one objects.list page asks for: names starting with <paramref name="Prefix"/> in [<paramref name="StartOffset"/>,
+/// <paramref name="EndOffset"/>), after <paramref name="Cursor"/> (the last entry of the previous page, a name or a prefix).
+/// </summary>
+internal sealed record ListQuery(string Prefix, string? Delimiter, int PageSize, string? Cursor, string? StartOffset, string? EndOffset);
+
+/// <summary>
 /// The buckets, their live objects and their soft-deleted ones (kept for the soft delete retention, as the service does
 /// for buckets with a soft delete policy). Every operation is atomic (one lock).
 /// </summary>
 internal sealed class ObjectTable
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<string, SortedDictionary<string, Entry>> buckets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BucketObjects> buckets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<Entry>> softDeleted = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Bucket, string Name), int> creations = [];
     private readonly Func<DateTimeOffset> clock;
     private readonly TimeSpan softDeleteRetention;
     private long lastGeneration;
+    private long listEntriesRead;
 
     public ObjectTable(Func<DateTimeOffset> clock, TimeSpan softDeleteRetention)
     {
@@ -78,7 +85,19 @@ internal sealed class ObjectTable
         lock (gate)
         {
             softDeleted.TryAdd(name, []);
-            return buckets.TryAdd(name, new SortedDictionary<string, Entry>(Utf8NameComparer.Instance));
+            return buckets.TryAdd(name, new BucketObjects());
+        }
+    }
+
+    /// <summary>Names objects.list has read from the buckets since the start: the work its pages cost.</summary>
+    public long ListEntriesRead
+    {
+        get
+        {
+            lock (gate)
+            {
+                return listEntriesRead;
+            }
         }
     }
 
@@ -94,7 +113,7 @@ internal sealed class ObjectTable
     {
         lock (gate)
         {
-            return Bucket(bucket).GetValueOrDefault(name);
+            return Bucket(bucket).Find(name);
         }
     }
 
@@ -102,7 +121,7 @@ internal sealed class ObjectTable
     {
         lock (gate)
         {
-            return buckets.TryGetValue(bucket, out var objects) ? objects.Values.Select(e => e.Info).ToList() : [];
+            return buckets.TryGetValue(bucket, out var objects) ? objects.All().Select(e => e.Info).ToList() : [];
         }
     }
 
@@ -110,7 +129,7 @@ internal sealed class ObjectTable
     {
         lock (gate)
         {
-            return buckets.TryGetValue(bucket, out var objects) ? objects.GetValueOrDefault(name) : null;
+            return buckets.TryGetValue(bucket, out var objects) ? objects.Find(name) : null;
         }
     }
 
@@ -120,7 +139,7 @@ internal sealed class ObjectTable
         {
             if (!buckets.ContainsKey(bucket))
             {
-                buckets[bucket] = new SortedDictionary<string, Entry>(Utf8NameComparer.Instance);
+                buckets[bucket] = new BucketObjects();
                 softDeleted[bucket] = [];
             }
 
@@ -134,7 +153,7 @@ internal sealed class ObjectTable
         lock (gate)
         {
             var objects = Bucket(bucket);
-            if (!conditions.Hold(objects.GetValueOrDefault(name)?.Info))
+            if (!conditions.Hold(objects.Find(name)?.Info))
             {
                 throw StorageError.Precondition();
             }
@@ -149,7 +168,7 @@ internal sealed class ObjectTable
         lock (gate)
         {
             var objects = Bucket(bucket);
-            if (!objects.TryGetValue(name, out var entry) || (generation is { } g && entry.Info.Generation != g))
+            if (objects.Find(name) is not { } entry || (generation is { } g && entry.Info.Generation != g))
             {
                 throw StorageError.NoObject(bucket, name);
             }
@@ -173,7 +192,7 @@ internal sealed class ObjectTable
         lock (gate)
         {
             var objects = Bucket(bucket);
-            if (!objects.TryGetValue(name, out var entry))
+            if (objects.Find(name) is not { } entry)
             {
                 throw StorageError.NoObject(bucket, name);
             }
@@ -197,7 +216,7 @@ internal sealed class ObjectTable
             }
 
             var info = entry.Info with { Metageneration = entry.Info.Metageneration + 1, Updated = clock(), Metadata = merged };
-            objects[name] = entry with { Info = info };
+            objects.Set(name, entry with { Info = info });
             return info;
         }
     }
@@ -249,13 +268,13 @@ internal sealed class ObjectTable
         {
             var sources = Bucket(call.SourceBucket);
             var destinations = Bucket(call.DestinationBucket);
-            if (!sources.TryGetValue(call.SourceName, out var source)
+            if (sources.Find(call.SourceName) is not { } source
                 || (call.SourceGeneration is { } pinned && source.Info.Generation != pinned))
             {
                 throw StorageError.NoObject(call.SourceBucket, call.SourceName);
             }
 
-            if (!call.Source.Hold(source.Info) || !call.Destination.Hold(destinations.GetValueOrDefault(call.DestinationName)?.Info))
+            if (!call.Source.Hold(source.Info) || !call.Destination.Hold(destinations.Find(call.DestinationName)?.Info))
             {
                 throw StorageError.Precondition();
             }
@@ -273,58 +292,82 @@ internal sealed class ObjectTable
     }
 
     /// <summary>
-    /// objects.list: names starting with <paramref name="prefix"/>, after <paramref name="cursor"/> (the last entry of the
-    /// previous page, a name or a prefix); with a delimiter, deeper names roll up into prefixes. Items and prefixes together
-    /// fill at most <paramref name="pageSize"/> entries.
+    /// objects.list: one page of <paramref name="query"/>. With a delimiter, deeper names roll up into prefixes. Items
+    /// and prefixes together fill at most the page size. The page seeks to its start (prefix, startOffset, cursor) and
+    /// jumps over the names a prefix stands for, so it reads about as many names as it returns, early or late.
     /// </summary>
-    public ListPage List(string bucket, string prefix, string? delimiter, int pageSize, string? cursor)
+    public ListPage List(string bucket, ListQuery query)
     {
         lock (gate)
         {
+            var objects = Bucket(bucket);
             var items = new List<EmulatedObject>();
             var prefixes = new List<string>();
+            var start = Later(query.Prefix, query.StartOffset);
             string? last = null;
-            foreach (var (name, entry) in Bucket(bucket))
+            if (query.Cursor is { } cursor)
             {
-                if (!name.StartsWith(prefix, StringComparison.Ordinal))
-                {
-                    continue;
-                }
+                // A prefix cursor resumes after every name below it; a name cursor after that name.
+                var rolledCursor = query.Delimiter is not null && cursor.EndsWith(query.Delimiter, StringComparison.Ordinal);
+                start = Later(start, rolledCursor ? After(cursor) ?? cursor : cursor);
+                last = cursor;
+            }
 
-                if (cursor is not null && (Utf8NameComparer.Instance.Compare(name, cursor) <= 0
-                                           || (delimiter is not null && cursor.EndsWith(delimiter, StringComparison.Ordinal)
-                                               && name.StartsWith(cursor, StringComparison.Ordinal))))
+            for (var from = start; from is not null;)
+            {
+                var seekTo = (string?)null;
+                foreach (var name in objects.NamesFrom(from))
                 {
-                    continue;
-                }
+                    listEntriesRead++;
+                    if (!name.StartsWith(query.Prefix, StringComparison.Ordinal)
+                        || (query.EndOffset is not null && Utf8NameComparer.Instance.Compare(name, query.EndOffset) >= 0))
+                    {
+                        break;
+                    }
 
-                var rolled = RolledUp(name, prefix, delimiter);
-                if (rolled is not null && rolled == last)
-                {
-                    continue;
-                }
+                    var rolled = RolledUp(name, query.Prefix, query.Delimiter);
+                    if (name == last || (rolled is not null && rolled == last))
+                    {
+                        continue;
+                    }
 
-                if (items.Count + prefixes.Count == pageSize)
-                {
-                    // Something follows the full page.
-                    return new ListPage(items, prefixes, last);
-                }
+                    if (items.Count + prefixes.Count == query.PageSize)
+                    {
+                        // Something follows the full page.
+                        return new ListPage(items, prefixes, last);
+                    }
 
-                if (rolled is not null)
-                {
+                    if (rolled is null)
+                    {
+                        items.Add(objects.Find(name)!.Info);
+                        last = name;
+                        continue;
+                    }
+
                     prefixes.Add(rolled);
                     last = rolled;
+                    if (After(rolled) is { } next)
+                    {
+                        seekTo = next;
+                        break;
+                    }
                 }
-                else
-                {
-                    items.Add(entry.Info);
-                    last = name;
-                }
+
+                from = seekTo;
             }
 
             return new ListPage(items, prefixes, null);
         }
     }
+
+    private static string Later(string a, string? b) => b is not null && Utf8NameComparer.Instance.Compare(b, a) > 0 ? b : a;
+
+    /// <summary>
+    /// The first name after every name that starts with <paramref name="prefix"/>: its last character plus one. Null when
+    /// that character is a surrogate or above, where code-point order and UTF-16 differ (the page then reads on name by name).
+    /// </summary>
+    private static string? After(string prefix) =>
+        prefix[^1] < '\uD7FF' ? string.Concat(prefix.AsSpan(0, prefix.Length - 1), ((char)(prefix[^1] + 1)).ToString()) : null;
 
     private static string? RolledUp(string name, string prefix, string? delimiter)
     {
@@ -359,7 +402,7 @@ internal sealed class ObjectTable
     }
 
     // Callers hold gate.
-    private SortedDictionary<string, Entry> Bucket(string bucket) =>
+    private BucketObjects Bucket(string bucket) =>
         buckets.TryGetValue(bucket, out var objects) ? objects : throw StorageError.NoBucket(bucket);
 
     // Callers hold gate; content is never mutated after it is stored.
@@ -367,7 +410,7 @@ internal sealed class ObjectTable
         string bucket, string name, byte[] content, string contentType, DateTimeOffset now, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var objects = buckets[bucket];
-        if (!objects.ContainsKey(name))
+        if (!objects.Contains(name))
         {
             creations[(bucket, name)] = creations.GetValueOrDefault((bucket, name)) + 1;
         }
@@ -379,6 +422,8 @@ internal sealed class ObjectTable
         {
             Metadata = metadata,
         };
-        return objects[name] = new Entry(content, info);
+        var entry = new Entry(content, info);
+        objects.Set(name, entry);
+        return entry;
     }
 }

@@ -126,9 +126,17 @@ internal sealed class StorageHandlers(
             throw StorageError.Invalid("Invalid page token.");
         }
 
-        var page = table.List(bucket, prefix, delimiter.Length == 0 ? null : delimiter, pageSize, cursor);
+        var startOffset = query["startOffset"].ToString();
+        var endOffset = query["endOffset"].ToString();
+        var page = table.List(bucket, new ListQuery(
+            prefix,
+            delimiter.Length == 0 ? null : delimiter,
+            pageSize,
+            cursor,
+            startOffset.Length == 0 ? null : startOffset,
+            endOffset.Length == 0 ? null : endOffset));
         var next = page.Cursor is null ? null : Token.Encode("list", page.Cursor);
-        await exchange.Send(200, JsonContentType, StorageJson.List(page, next, Root(exchange)));
+        await exchange.Send(200, JsonContentType, StorageJson.List(page, next, Root(exchange), Fields(exchange)));
     }
 
     /// <summary>Every soft-deleted generation under the prefix, one item per generation (no delimiter: not emulated).</summary>
@@ -155,7 +163,7 @@ internal sealed class StorageHandlers(
 
         var (items, last) = table.ListSoftDeleted(bucket, prefix, pageSize, cursor);
         var next = last is { } after ? Token.Encode("softDeleted", after.Name + "\n" + StorageJson.Int64(after.Generation)) : null;
-        await exchange.Send(200, JsonContentType, StorageJson.List(new ListPage(items, [], null), next, Root(exchange)));
+        await exchange.Send(200, JsonContentType, StorageJson.List(new ListPage(items, [], null), next, Root(exchange), Fields(exchange)));
     }
 
     private async Task Get(Exchange exchange, string bucket, string name)
@@ -166,7 +174,7 @@ internal sealed class StorageHandlers(
             // As in the service, a soft-deleted object is named by its generation.
             var generation = Int64(query, "generation") ?? throw StorageError.Invalid("generation is required with softDeleted=true.");
             var deleted = table.FindSoftDeleted(bucket, name, generation) ?? throw StorageError.NoObject(bucket, name);
-            await exchange.Send(200, JsonContentType, StorageJson.Object(deleted, Root(exchange)));
+            await exchange.Send(200, JsonContentType, StorageJson.Object(deleted, Root(exchange), Fields(exchange)));
             return;
         }
 
@@ -177,7 +185,7 @@ internal sealed class StorageHandlers(
             return;
         }
 
-        await exchange.Send(200, JsonContentType, StorageJson.Object(entry.Info, Root(exchange)));
+        await exchange.Send(200, JsonContentType, StorageJson.Object(entry.Info, Root(exchange), Fields(exchange)));
     }
 
     private async Task Media(Exchange exchange, string bucket, string name)
@@ -250,7 +258,7 @@ internal sealed class StorageHandlers(
         }
 
         var info = table.Insert(bucket, name, content, contentType, Conditions(request.Query, ""));
-        await exchange.Send(200, JsonContentType, StorageJson.Object(info, Root(exchange)));
+        await exchange.Send(200, JsonContentType, StorageJson.Object(info, Root(exchange), Fields(exchange)));
     }
 
     private async Task Rewrite(Exchange exchange, Target target)
@@ -295,7 +303,7 @@ internal sealed class StorageHandlers(
             done,
             chunk));
         var next = result.Done ? null : Token.Encode("rewrite", identity + "\n" + StorageJson.Int64(result.TotalBytesRewritten));
-        await exchange.Send(200, JsonContentType, StorageJson.Rewrite(result, next, Root(exchange)));
+        await exchange.Send(200, JsonContentType, StorageJson.Rewrite(result, next, Root(exchange), Fields(exchange)));
     }
 
     /// <summary>objects.patch: only the custom metadata of the body is applied (other fields are not emulated).</summary>
@@ -325,7 +333,7 @@ internal sealed class StorageHandlers(
         }
 
         var info = table.Patch(bucket, name, metadata, Conditions(exchange.Context.Request.Query, ""));
-        await exchange.Send(200, JsonContentType, StorageJson.Object(info, Root(exchange)));
+        await exchange.Send(200, JsonContentType, StorageJson.Object(info, Root(exchange), Fields(exchange)));
     }
 
     private async Task Delete(Exchange exchange, string bucket, string name)
@@ -342,6 +350,19 @@ internal sealed class StorageHandlers(
             "true" => true,
             var text => throw StorageError.Invalid($"Invalid value for softDeleted: \"{text}\""),
         };
+
+    private static FieldMask Fields(Exchange exchange)
+    {
+        var fields = exchange.Context.Request.Query["fields"].ToString();
+        try
+        {
+            return FieldMask.Parse(fields);
+        }
+        catch (FormatException e)
+        {
+            throw StorageError.Invalid($"Invalid field selection {fields}: {e.Message}");
+        }
+    }
 
     private static Conditions Conditions(IQueryCollection query, string infix) =>
         new(Int64(query, $"if{infix}GenerationMatch"), Int64(query, $"if{infix}GenerationNotMatch"), Int64(query, $"if{infix}MetagenerationMatch"));

@@ -6,18 +6,22 @@ namespace BqDispatch.Emulators.Storage;
 /// <summary>The JSON the emulator sends: object resources, lists, rewrite responses and Google errors (int64 as strings).</summary>
 internal static class StorageJson
 {
-    public static byte[] Object(EmulatedObject info, string root) => Write(json => WriteObject(json, info, root));
+    public static byte[] Object(EmulatedObject info, string root, FieldMask mask) => Write(json => WriteObject(json, info, root, mask));
 
-    public static byte[] List(ListPage page, string? nextPageToken, string root) => Write(json =>
+    public static byte[] List(ListPage page, string? nextPageToken, string root, FieldMask mask) => Write(json =>
     {
         json.WriteStartObject();
-        json.WriteString("kind", "storage#objects");
-        if (nextPageToken is not null)
+        if (mask.Includes("kind"))
+        {
+            json.WriteString("kind", "storage#objects");
+        }
+
+        if (nextPageToken is not null && mask.Includes("nextPageToken"))
         {
             json.WriteString("nextPageToken", nextPageToken);
         }
 
-        if (page.Prefixes.Count > 0)
+        if (page.Prefixes.Count > 0 && mask.Includes("prefixes"))
         {
             json.WriteStartArray("prefixes");
             foreach (var prefix in page.Prefixes)
@@ -29,12 +33,12 @@ internal static class StorageJson
         }
 
         // Like the service, "items" is absent when there are none.
-        if (page.Items.Count > 0)
+        if (page.Items.Count > 0 && mask.Includes("items"))
         {
             json.WriteStartArray("items");
             foreach (var item in page.Items)
             {
-                WriteObject(json, item, root);
+                WriteObject(json, item, root, mask.Of("items"));
             }
 
             json.WriteEndArray();
@@ -43,22 +47,26 @@ internal static class StorageJson
         json.WriteEndObject();
     });
 
-    public static byte[] Rewrite(RewriteResult result, string? token, string root) => Write(json =>
+    public static byte[] Rewrite(RewriteResult result, string? token, string root, FieldMask mask) => Write(json =>
     {
         json.WriteStartObject();
-        json.WriteString("kind", "storage#rewriteResponse");
-        json.WriteString("totalBytesRewritten", Int64(result.TotalBytesRewritten));
-        json.WriteString("objectSize", Int64(result.ObjectSize));
-        json.WriteBoolean("done", result.Done);
-        if (token is not null)
+        Put(json, mask, "kind", "storage#rewriteResponse");
+        Put(json, mask, "totalBytesRewritten", Int64(result.TotalBytesRewritten));
+        Put(json, mask, "objectSize", Int64(result.ObjectSize));
+        if (mask.Includes("done"))
         {
-            json.WriteString("rewriteToken", token);
+            json.WriteBoolean("done", result.Done);
         }
 
-        if (result.Resource is { } resource)
+        if (token is not null)
+        {
+            Put(json, mask, "rewriteToken", token);
+        }
+
+        if (result.Resource is { } resource && mask.Includes("resource"))
         {
             json.WritePropertyName("resource");
-            WriteObject(json, resource, root);
+            WriteObject(json, resource, root, mask.Of("resource"));
         }
 
         json.WriteEndObject();
@@ -105,27 +113,28 @@ internal static class StorageJson
     public static string Time(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private static void WriteObject(Utf8JsonWriter json, EmulatedObject info, string root)
+    // Only the fields the mask selects are made: the links and ids cost more than the rest together.
+    private static void WriteObject(Utf8JsonWriter json, EmulatedObject info, string root, FieldMask mask)
     {
-        var path = $"b/{Uri.EscapeDataString(info.Bucket)}/o/{Uri.EscapeDataString(info.Name)}";
+        string Path() => $"b/{Uri.EscapeDataString(info.Bucket)}/o/{Uri.EscapeDataString(info.Name)}";
         json.WriteStartObject();
-        json.WriteString("kind", "storage#object");
-        json.WriteString("id", $"{info.Bucket}/{info.Name}/{Int64(info.Generation)}");
-        json.WriteString("selfLink", $"{root}storage/v1/{path}");
-        json.WriteString("mediaLink", $"{root}download/storage/v1/{path}?generation={Int64(info.Generation)}&alt=media");
-        json.WriteString("name", info.Name);
-        json.WriteString("bucket", info.Bucket);
-        json.WriteString("generation", Int64(info.Generation));
-        json.WriteString("metageneration", Int64(info.Metageneration));
-        json.WriteString("contentType", info.ContentType);
-        json.WriteString("storageClass", "STANDARD");
-        json.WriteString("size", Int64(info.Size));
-        json.WriteString("md5Hash", info.Md5Hash);
-        json.WriteString("crc32c", info.Crc32c);
-        json.WriteString("etag", Etag(info));
-        json.WriteString("timeCreated", Time(info.Created));
-        json.WriteString("updated", Time(info.Updated));
-        if (info.Metadata is { Count: > 0 } metadata)
+        Put(json, mask, "kind", () => "storage#object");
+        Put(json, mask, "id", () => $"{info.Bucket}/{info.Name}/{Int64(info.Generation)}");
+        Put(json, mask, "selfLink", () => $"{root}storage/v1/{Path()}");
+        Put(json, mask, "mediaLink", () => $"{root}download/storage/v1/{Path()}?generation={Int64(info.Generation)}&alt=media");
+        Put(json, mask, "name", info.Name);
+        Put(json, mask, "bucket", info.Bucket);
+        Put(json, mask, "generation", () => Int64(info.Generation));
+        Put(json, mask, "metageneration", () => Int64(info.Metageneration));
+        Put(json, mask, "contentType", info.ContentType);
+        Put(json, mask, "storageClass", "STANDARD");
+        Put(json, mask, "size", () => Int64(info.Size));
+        Put(json, mask, "md5Hash", info.Md5Hash);
+        Put(json, mask, "crc32c", info.Crc32c);
+        Put(json, mask, "etag", () => Etag(info));
+        Put(json, mask, "timeCreated", () => Time(info.Created));
+        Put(json, mask, "updated", () => Time(info.Updated));
+        if (mask.Includes("metadata") && info.Metadata is { Count: > 0 } metadata)
         {
             json.WriteStartObject("metadata");
             foreach (var (key, value) in metadata.OrderBy(m => m.Key, StringComparer.Ordinal))
@@ -138,15 +147,31 @@ internal static class StorageJson
 
         if (info.SoftDeleted is { } softDeleted)
         {
-            json.WriteString("softDeleteTime", Time(softDeleted));
+            Put(json, mask, "softDeleteTime", () => Time(softDeleted));
         }
 
         if (info.HardDeleted is { } hardDeleted)
         {
-            json.WriteString("hardDeleteTime", Time(hardDeleted));
+            Put(json, mask, "hardDeleteTime", () => Time(hardDeleted));
         }
 
         json.WriteEndObject();
+    }
+
+    private static void Put(Utf8JsonWriter json, FieldMask mask, string name, string value)
+    {
+        if (mask.Includes(name))
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    private static void Put(Utf8JsonWriter json, FieldMask mask, string name, Func<string> value)
+    {
+        if (mask.Includes(name))
+        {
+            json.WriteString(name, value());
+        }
     }
 
     public static string Etag(EmulatedObject info) => $"{Int64(info.Generation)}/{Int64(info.Metageneration)}";

@@ -1,9 +1,9 @@
-using Xunit;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Storage;
 using BqDispatch.Emulators.BigQuery;
 using BqDispatch.Tests.Support;
+using Xunit;
 
 namespace BqDispatch.Tests.Acceptance;
 

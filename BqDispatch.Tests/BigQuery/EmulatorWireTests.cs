@@ -77,6 +77,7 @@ public sealed class EmulatorWireTests
     [InlineData("projection=everything")]
     [InlineData("maxResults=ten")]
     [InlineData("pageToken=garbage!")]
+    [InlineData("fields=jobs(id")]
     public async Task Invalid_parameters_are_400_invalid(string parameter)
     {
         await using var harness = await Start();
@@ -87,6 +88,71 @@ public sealed class EmulatorWireTests
         Assert.Equal(400, body.GetProperty("error").GetProperty("code").GetInt32());
         Assert.Equal("invalid", body.GetProperty("error").GetProperty("errors")[0].GetProperty("reason").GetString());
         Assert.Equal("INVALID_ARGUMENT", body.GetProperty("error").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_fields_mask_sends_only_what_it_selects()
+    {
+        await using var harness = await Start();
+        harness.Emulator.AddJob(Job("load_1", T0));
+        harness.Emulator.AddJob(Job("load_2", T0.AddSeconds(1)));
+        harness.Now = T0.AddMinutes(5);
+
+        var (_, body) = await GetJson(harness, $"projects/{Project}/jobs?allUsers=true&projection=full&maxResults=1"
+                                               + "&fields=" + Uri.EscapeDataString(Core.BigQuery.JobsRestClient.ListFieldsMask));
+
+        Assert.Equal(["nextPageToken", "jobs"], body.EnumerateObject().Select(p => p.Name));
+        var job = body.GetProperty("jobs")[0];
+        Assert.Equal(["jobReference", "state", "configuration", "statistics"], job.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["jobType"], job.GetProperty("configuration").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["creationTime", "endTime"], job.GetProperty("statistics").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task A_late_list_page_reads_no_more_jobs_than_an_early_one()
+    {
+        await using var harness = await Start();
+        for (var i = 0; i < 5000; i++)
+        {
+            // Two jobs per millisecond, so page boundaries fall between jobs created at the same time.
+            harness.Emulator.AddJob(Job($"job_{i:D4}", T0.AddMilliseconds(i / 2)));
+        }
+
+        var work = new List<long>();
+        var listed = new List<string>();
+        string? token = null;
+        do
+        {
+            var before = harness.Emulator.ListJobsRead;
+            var (_, body) = await GetJson(harness, $"projects/{Project}/jobs?allUsers=true&maxResults=1000"
+                                                   + (token is null ? "" : "&pageToken=" + token));
+            work.Add(harness.Emulator.ListJobsRead - before);
+            listed.AddRange(body.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("jobReference").GetProperty("jobId").GetString()!));
+            token = body.TryGetProperty("nextPageToken", out var next) ? next.GetString() : null;
+        }
+        while (token is not null);
+
+        Assert.Equal(5000, listed.Distinct().Count());
+        Assert.Equal(5, work.Count);
+        Assert.All(work, read => Assert.InRange(read, 1000, 1002));
+    }
+
+    [Fact]
+    public async Task A_creation_time_window_is_sought_not_scanned()
+    {
+        await using var harness = await Start();
+        for (var i = 0; i < 3000; i++)
+        {
+            harness.Emulator.AddJob(Job($"job_{i:D4}", T0.AddMilliseconds(i)));
+        }
+
+        var before = harness.Emulator.ListJobsRead;
+        var min = T0.AddMilliseconds(1000).ToUnixTimeMilliseconds();
+        var max = T0.AddMilliseconds(1009).ToUnixTimeMilliseconds();
+        var (_, body) = await GetJson(harness, $"projects/{Project}/jobs?allUsers=true&minCreationTime={min}&maxCreationTime={max}");
+
+        Assert.Equal(10, body.GetProperty("jobs").GetArrayLength());
+        Assert.InRange(harness.Emulator.ListJobsRead - before, 10, 11);
     }
 
     [Fact]

@@ -34,8 +34,10 @@ public class FollowUpEvidenceTests
 
         // The follow-up of event 2 loads into another table than step 1 did: the event and step are what match.
         var traces = new[] { Trace("proj:p:US/ds.other--2_00002_copy--dispatch"), Trace("proj:p:US/ds.t--3_00003_query--dispatch") };
+        var seen = traces.Select(t => JobIdCodec.EventStep(t.Info)).ToHashSet(StringComparer.Ordinal);
 
-        Assert.Equal(["consumed", "next step written"], FollowUpEvidence.Settled(awaited, present, traces));
+        Assert.Equal(["1_00002", "2_00002", "3_00002"], FollowUpEvidence.AwaitedSteps(awaited).Order());
+        Assert.Equal(["consumed", "next step written"], FollowUpEvidence.Settled(awaited, present, seen));
     }
 
     [Fact]

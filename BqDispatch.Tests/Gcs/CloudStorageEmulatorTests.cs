@@ -182,6 +182,76 @@ public sealed class CloudStorageEmulatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fields_mask_sends_only_what_it_selects()
+    {
+        emulator.Seed(Bucket, "f/a", "x"u8);
+        emulator.Seed(Bucket, "f/b/c", "x"u8);
+
+        var json = await Json(await http.GetAsync($"storage/v1/b/{Bucket}/o?prefix=f%2F&delimiter=%2F&fields="
+                                                  + Uri.EscapeDataString(Core.Storage.Gcs.GcsStore.ListFieldsMask)));
+        var bad = await http.GetAsync($"storage/v1/b/{Bucket}/o?fields=items(name");
+
+        Assert.Equal(["prefixes", "items"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["name", "generation", "metageneration", "size", "timeCreated", "updated"], json.GetProperty("items")[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_late_list_page_reads_no_more_names_than_an_early_one()
+    {
+        foreach (var name in Enumerable.Range(0, 2000).Select(i => $"a/{i:D4}"))
+        {
+            emulator.Seed(Bucket, name, "x"u8);
+        }
+
+        for (var i = 0; i < 5000; i++)
+        {
+            // A big sub-folder in the middle: its names roll up into one prefix, which the page jumps over.
+            emulator.Seed(Bucket, i % 2 == 0 ? $"t/{i:D5}" : $"t/m/{i:D5}", "x"u8);
+        }
+
+        var work = new List<long>();
+        var entries = 0;
+        string? token = null;
+        do
+        {
+            var before = emulator.ListEntriesRead;
+            var json = await Json(await http.GetAsync($"storage/v1/b/{Bucket}/o?prefix=t%2F&delimiter=%2F&maxResults=500"
+                                                      + (token is null ? "" : "&pageToken=" + Uri.EscapeDataString(token))));
+            work.Add(emulator.ListEntriesRead - before);
+            entries += (json.TryGetProperty("items", out var items) ? items.GetArrayLength() : 0)
+                       + (json.TryGetProperty("prefixes", out var prefixes) ? prefixes.GetArrayLength() : 0);
+            token = json.TryGetProperty("nextPageToken", out var next) ? next.GetString() : null;
+        }
+        while (token is not null);
+
+        Assert.Equal(2501, entries);
+        Assert.Equal(6, work.Count);
+        Assert.All(work, read => Assert.InRange(read, 1, 502));
+    }
+
+    [Fact]
+    public async Task Offsets_bound_names_start_inclusive_end_exclusive_and_prefixes_roll_up_from_names_in_range()
+    {
+        foreach (var name in new[] { "p/a", "p/b", "p/c/1", "p/c/9", "p/d", "p/e%2F", "p/f" })
+        {
+            emulator.Seed(Bucket, name, "x"u8);
+        }
+
+        async Task<List<string>> Range(string offsets)
+        {
+            var json = await Json(await http.GetAsync($"storage/v1/b/{Bucket}/o?prefix=p%2F&delimiter=%2F{offsets}"));
+            return [.. json.TryGetProperty("items", out var items) ? items.EnumerateArray().Select(i => i.GetProperty("name").GetString()!) : [],
+                .. json.TryGetProperty("prefixes", out var p) ? p.EnumerateArray().Select(x => x.GetString()!) : []];
+        }
+
+        Assert.Equal(["p/b", "p/c/"], await Range("&startOffset=p%2Fb&endOffset=p%2Fc%2F5"));
+        Assert.Equal(["p/d", "p/c/"], await Range("&startOffset=p%2Fc%2F5&endOffset=p%2Fe%252F"));
+        Assert.Equal(["p/e%2F", "p/f"], await Range("&startOffset=p%2Fe%252F"));
+        Assert.Equal(["p/a"], await Range("&endOffset=p%2Fb"));
+    }
+
+    [Fact]
     public async Task Small_pages_roll_deeper_names_into_distinct_prefixes_across_page_boundaries()
     {
         foreach (var name in new[] { "p/a", "p/b/1", "p/b/2", "p/b/3", "p/c", "p/d/1", "p/e" })

@@ -231,6 +231,18 @@ public sealed class GcsStoreRequestTests
     }
 
     [Fact]
+    public async Task Listed_times_are_read_as_utc_whether_marked_z_offset_or_not_at_all()
+    {
+        var fake = new Fake(Ok("""{"items":[{"name":"a","generation":"1","size":"1","timeCreated":"2026-11-22T11:00:00.25+01:00","updated":"2026-11-22T10:00:00.25"},"""
+                               + """{"name":"b","generation":"2","size":"1","timeCreated":"2026-11-22T10:00:00.25Z"}]}"""));
+
+        var objects = (await fake.Store().List("gs://b/", None)).Objects;
+
+        var expected = new DateTimeOffset(2026, 11, 22, 10, 0, 0, 250, TimeSpan.Zero);
+        Assert.All(objects, o => Assert.Equal((expected, TimeSpan.Zero, expected, TimeSpan.Zero), (o.Created, o.Created.Offset, o.Updated, o.Updated.Offset)));
+    }
+
+    [Fact]
     public async Task Errors_carry_status_reason_and_message_and_html_bodies_are_cut()
     {
         var forbidden = new Fake(Error(403, "forbidden", "dispatcher@p.iam.gserviceaccount.com does not have storage.objects.create access to the Google Cloud Storage object."));

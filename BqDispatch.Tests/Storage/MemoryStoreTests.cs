@@ -37,6 +37,24 @@ public sealed class MemoryStoreTests
     }
 
     [Fact]
+    public async Task ListPages_CutsALevelIntoPages_ObjectsAndFoldersMergedInNameOrder()
+    {
+        var store = new MemoryStore { PageSize = 2 };
+        foreach (var name in new[] { "a", "b/x", "c", "d/y", "d/z", "e" })
+        {
+            store.Seed("mem://p/f/" + name, "x"u8);
+        }
+
+        var pages = new List<string>();
+        await foreach (var page in store.ListPages("mem://p/f/", NameRange.All, None))
+        {
+            pages.Add(string.Join(",", page.Objects.Select(o => o.Url).Concat(page.Folders).Order(StringComparer.Ordinal)));
+        }
+
+        Assert.Equal(["mem://p/f/a,mem://p/f/b/", "mem://p/f/c,mem://p/f/d/", "mem://p/f/e"], pages);
+    }
+
+    [Fact]
     public async Task CreationCount_CountsEveryAppearance_NotOverwrites()
     {
         const string url = "mem://b/t/trigger";

@@ -103,6 +103,32 @@ public abstract class ObjectStoreContract
     }
 
     [Fact]
+    public async Task ListPages_InRangesThatPartitionTheNames_ListsEachObjectOnce_InTheRangeHoldingItsName()
+    {
+        var names = new[] { "a.txt", "b%2Fc", "m", "sub/x", "sub/y", "\U0001F600", "\uFF61", "z" };
+        foreach (var name in names)
+        {
+            await Create(name, "x");
+        }
+
+        // Cloud Storage's order puts the emoji after U+FF61, so the last range holds both.
+        NameRange[] ranges = [new(null, "b%2Fc"), new("b%2Fc", "sub/"), new("sub/", "\uFF61"), new("\uFF61", null)];
+        var listed = new List<(int Range, string Name)>();
+        var folders = new List<(int Range, string Url)>();
+        for (var i = 0; i < ranges.Length; i++)
+        {
+            await foreach (var page in Store.ListPages(Base, ranges[i], None))
+            {
+                listed.AddRange(page.Objects.Select(o => (i, o.Name)));
+                folders.AddRange(page.Folders.Select(f => (i, f)));
+            }
+        }
+
+        Assert.Equal([(0, "a.txt"), (1, "b%2Fc"), (1, "m"), (2, "z"), (3, "\uFF61"), (3, "\U0001F600")], listed);
+        Assert.Equal([(2, At("sub/"))], folders);
+    }
+
+    [Fact]
     public async Task List_WithoutTrailingSlash_IsTheSameFolder_AndAnAbsentFolderIsEmpty()
     {
         await Create("sub/x", "x");

@@ -108,7 +108,7 @@ public sealed class StorageRouterTests : IDisposable
     {
         var stat = new StoredObject("gs://b/in/t", "t", 7, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
         var plain = Substitute.For<IObjectStore>();
-        plain.List("gs://b/in/", Arg.Any<CancellationToken>()).Returns(new Listing([stat], []));
+        plain.ListPages("gs://b/in/", NameRange.All, Arg.Any<CancellationToken>()).Returns(_ => new[] { new Listing([stat], []) }.ToAsyncEnumerable());
         plain.Read("gs://b/in/t", Arg.Any<CancellationToken>()).Returns("t"u8.ToArray());
         _router.Register("gs", plain);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using BqDispatch.Core.Storage;
 
 namespace BqDispatch.Tests.Support;
@@ -7,15 +8,22 @@ public sealed class StaleListingStore(IObjectStore inner) : IObjectStore
 {
     private readonly Dictionary<string, Listing> first = [];
 
-    public async Task<Listing> List(string folderUrl, CancellationToken cancellation)
+    public async IAsyncEnumerable<Listing> ListPages(string folderUrl, NameRange range, [EnumeratorCancellation] CancellationToken cancellation)
     {
-        if (!first.TryGetValue(folderUrl, out var listing))
+        var key = $"{folderUrl}|{range}";
+        if (!first.TryGetValue(key, out var listing))
         {
-            listing = await inner.List(folderUrl, cancellation);
-            first[folderUrl] = listing;
+            var pages = new List<Listing>();
+            await foreach (var page in inner.ListPages(folderUrl, range, cancellation))
+            {
+                pages.Add(page);
+            }
+
+            listing = new Listing([.. pages.SelectMany(p => p.Objects)], [.. pages.SelectMany(p => p.Folders)]);
+            first[key] = listing;
         }
 
-        return listing;
+        yield return listing;
     }
 
     public Task<byte[]> Read(string url, CancellationToken cancellation) => inner.Read(url, cancellation);

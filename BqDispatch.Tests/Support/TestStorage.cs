@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using BqDispatch.Core.Storage;
 
 namespace BqDispatch.Tests.Support;
@@ -31,8 +32,23 @@ public abstract class TestStorage : IObjectStore, IAsyncDisposable
     /// <summary>Deletes the object as its consumer (BqTail) would, bypassing the hooks; false when there was none.</summary>
     public abstract bool Remove(string url);
 
-    public Task<Listing> List(string folderUrl, CancellationToken cancellation) =>
-        Hooked(StoreOperation.List, folderUrl, () => Client.List(folderUrl, cancellation));
+    public async IAsyncEnumerable<Listing> ListPages(string folderUrl, NameRange range, [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        if (BeforeOperation is { } before)
+        {
+            await before(StoreOperation.List, folderUrl);
+        }
+
+        await foreach (var page in Client.ListPages(folderUrl, range, cancellation))
+        {
+            yield return page;
+        }
+
+        if (AfterOperation is { } after)
+        {
+            await after(StoreOperation.List, folderUrl);
+        }
+    }
 
     public Task<byte[]> Read(string url, CancellationToken cancellation) =>
         Hooked(StoreOperation.Read, url, () => Client.Read(url, cancellation));

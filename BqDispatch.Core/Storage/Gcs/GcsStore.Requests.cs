@@ -10,7 +10,7 @@ namespace BqDispatch.Core.Storage.Gcs;
 // How each Cloud Storage call is put on the wire: URLs, uploads, the rewrite token loop.
 public sealed partial class GcsStore
 {
-    private Uri ListUri(StorageUrl folder, string? pageToken)
+    private Uri ListUri(StorageUrl folder, NameRange range, string? pageToken)
     {
         var url = new StringBuilder(BaseUrl.AbsoluteUri)
             .Append("storage/v1/b/").Append(Uri.EscapeDataString(folder.Bucket)).Append("/o")
@@ -19,6 +19,16 @@ public sealed partial class GcsStore
             .Append("&maxResults=").Append(PageSize.ToString(CultureInfo.InvariantCulture))
             .Append("&fields=").Append(Uri.EscapeDataString(ListFieldsMask))
             .Append("&prettyPrint=false");
+        if (range.From is not null)
+        {
+            url.Append("&startOffset=").Append(Uri.EscapeDataString(folder.Path + range.From));
+        }
+
+        if (range.To is not null)
+        {
+            url.Append("&endOffset=").Append(Uri.EscapeDataString(folder.Path + range.To));
+        }
+
         if (pageToken is not null)
         {
             url.Append("&pageToken=").Append(Uri.EscapeDataString(pageToken));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using BqDispatch.Core.Google;
 
@@ -103,6 +104,45 @@ public sealed partial class GcsStore
         }
     }
 
+    /// <summary>One objects.list page: its objects in name order (a placeholder named like the folder is not its child), its sub-folders, and the next page token.</summary>
+    private async Task<(Listing Page, string? NextPageToken)> ReadListPage(HttpRequestMessage request, StorageUrl folder, CancellationToken cancellation)
+    {
+        var folderText = folder.ToString();
+        using var document = await SendJson(request, folderText, cancellation);
+        var root = document.RootElement;
+        var objects = new List<StoredObject>();
+        var folders = new List<string>();
+        if (root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in items.EnumerateArray())
+            {
+                var info = ReadObject(item, folder, folderText);
+                if (info.Url.Length > folderText.Length)
+                {
+                    objects.Add(info);
+                }
+            }
+        }
+
+        if (root.TryGetProperty("prefixes", out var prefixes) && prefixes.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var prefix in prefixes.EnumerateArray())
+            {
+                var name = prefix.GetString() ?? throw Invalid(folderText, "a prefix is not a string");
+                if (!name.StartsWith(folder.Path, StringComparison.Ordinal))
+                {
+                    throw Invalid(folderText, $"prefix '{name}' is outside the listed folder");
+                }
+
+                folders.Add(folder.Child(name[folder.Path.Length..]).ToString());
+            }
+        }
+
+        var next = root.TryGetProperty("nextPageToken", out var token) && token.ValueKind == JsonValueKind.String
+            && token.GetString() is { Length: > 0 } text ? text : null;
+        return (new Listing(objects, folders), next);
+    }
+
     /// <summary>An object resource; its URL keeps the scheme and bucket of the request (<paramref name="requested"/>).</summary>
     private static StoredObject ReadObject(JsonElement item, StorageUrl requested, string context)
     {
@@ -138,11 +178,21 @@ public sealed partial class GcsStore
         throw Invalid(context, $"'{property}' is missing or not an int64");
     }
 
-    private static DateTimeOffset Time(JsonElement item, string property, string context) =>
-        OptionalString(item, property) is { } text
-        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+    private static DateTimeOffset Time(JsonElement item, string property, string context)
+    {
+        // Cloud Storage writes UTC ("…Z"): read it without making a string, since a listing reads two per object.
+        if (item.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+            && JsonMarshal.GetRawUtf8Value(value).EndsWith("Z\""u8) && value.TryGetDateTimeOffset(out var utc))
+        {
+            return utc.ToUniversalTime();
+        }
+
+        // Anything else goes through the general parse, which takes a time without an offset as UTC.
+        return OptionalString(item, property) is { } text
+               && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
             ? time
             : throw Invalid(context, $"'{property}' is missing or not an RFC 3339 time");
+    }
 
     private static async Task<StorageException> ErrorFrom(HttpResponseMessage response, string url, CancellationToken cancellation)
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
+using System.Runtime.CompilerServices;
 using BqDispatch.Core.Google;
 
 namespace BqDispatch.Core.Storage.Gcs;
@@ -61,58 +61,26 @@ public sealed partial class GcsStore : IObjectStore, IVersionedReader
     public static string BaseUrlFrom(IReadOnlyDictionary<string, string?> environment) =>
         ServiceEndpoint.FromEnvironment(environment, EmulatorHostVariable, DefaultBaseUrl, "/");
 
-    public async Task<Listing> List(string folderUrl, CancellationToken cancellation)
+    /// <summary>objects.list with the prefix and '/' as delimiter, the range as startOffset/endOffset; one request per page read.</summary>
+    public async IAsyncEnumerable<Listing> ListPages(string folderUrl, NameRange range, [EnumeratorCancellation] CancellationToken cancellation)
     {
+        ArgumentNullException.ThrowIfNull(range);
         var folder = BucketUrl(folderUrl).AsFolder();
-        var objects = new List<StoredObject>();
-        var folders = new List<string>();
         var seenTokens = new HashSet<string>(StringComparer.Ordinal);
         string? pageToken = null;
         do
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, ListUri(folder, pageToken));
-            using var document = await SendJson(request, folder.ToString(), cancellation);
-            var root = document.RootElement;
-            if (root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var item in items.EnumerateArray())
-                {
-                    var info = ReadObject(item, folder, folder.ToString());
-
-                    // A "folder placeholder" object named exactly like the prefix is not a child of the folder.
-                    if (info.Url.Length > folder.ToString().Length)
-                    {
-                        objects.Add(info);
-                    }
-                }
-            }
-
-            if (root.TryGetProperty("prefixes", out var prefixes) && prefixes.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var prefix in prefixes.EnumerateArray())
-                {
-                    var name = prefix.GetString() ?? throw Invalid(folder.ToString(), "a prefix is not a string");
-                    if (!name.StartsWith(folder.Path, StringComparison.Ordinal))
-                    {
-                        throw Invalid(folder.ToString(), $"prefix '{name}' is outside the listed folder");
-                    }
-
-                    folders.Add(folder.Child(name[folder.Path.Length..]).ToString());
-                }
-            }
-
-            pageToken = root.TryGetProperty("nextPageToken", out var next) && next.ValueKind == JsonValueKind.String
-                && next.GetString() is { Length: > 0 } token ? token : null;
-            if (pageToken is not null && !seenTokens.Add(pageToken))
+            using var request = new HttpRequestMessage(HttpMethod.Get, ListUri(folder, range, pageToken));
+            var (page, next) = await ReadListPage(request, folder, cancellation);
+            if (next is not null && !seenTokens.Add(next))
             {
                 throw Invalid(folder.ToString(), "a page repeated an earlier nextPageToken");
             }
+
+            pageToken = next;
+            yield return page;
         }
         while (pageToken is not null);
-
-        objects.Sort((a, b) => ObjectNameComparer.Instance.Compare(a.Name, b.Name));
-        folders.Sort(ObjectNameComparer.Instance);
-        return new Listing(objects, folders);
     }
 
     public async Task<byte[]> Read(string url, CancellationToken cancellation)
