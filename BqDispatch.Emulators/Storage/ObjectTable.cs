@@ -51,9 +51,11 @@ internal sealed record ListPage(IReadOnlyList<EmulatedObject> Items, IReadOnlyLi
 
 /// <summary>
 /// What one objects.list page asks for: names starting with <paramref name="Prefix"/> in [<paramref name="StartOffset"/>,
-/// <paramref name="EndOffset"/>), after <paramref name="Cursor"/> (the last entry of the previous page, a name or a prefix).
+/// <paramref name="EndOffset"/>), after <paramref name="Cursor"/> (the last entry of the previous page, a name or a prefix),
+/// and matching <paramref name="Glob"/> when given.
 /// </summary>
-internal sealed record ListQuery(string Prefix, string? Delimiter, int PageSize, string? Cursor, string? StartOffset, string? EndOffset);
+internal sealed record ListQuery(
+    string Prefix, string? Delimiter, int PageSize, string? Cursor, string? StartOffset, string? EndOffset, MatchGlob? Glob = null);
 
 /// <summary>
 /// The buckets, their live objects and their soft-deleted ones (kept for the soft delete retention, as the service does
@@ -323,6 +325,11 @@ internal sealed class ObjectTable
                         || (query.EndOffset is not null && Utf8NameComparer.Instance.Compare(name, query.EndOffset) >= 0))
                     {
                         break;
+                    }
+
+                    if (query.Glob is { } glob && !glob.Matches(name))
+                    {
+                        continue;
                     }
 
                     var rolled = RolledUp(name, query.Prefix, query.Delimiter);

@@ -128,13 +128,15 @@ internal sealed class StorageHandlers(
 
         var startOffset = query["startOffset"].ToString();
         var endOffset = query["endOffset"].ToString();
+        var glob = query["matchGlob"].ToString();
         var page = table.List(bucket, new ListQuery(
             prefix,
             delimiter.Length == 0 ? null : delimiter,
             pageSize,
             cursor,
             startOffset.Length == 0 ? null : startOffset,
-            endOffset.Length == 0 ? null : endOffset));
+            endOffset.Length == 0 ? null : endOffset,
+            glob.Length == 0 ? null : MatchGlob.Parse(glob)));
         var next = page.Cursor is null ? null : Token.Encode("list", page.Cursor);
         await exchange.Send(200, JsonContentType, StorageJson.List(page, next, Root(exchange), Fields(exchange)));
     }

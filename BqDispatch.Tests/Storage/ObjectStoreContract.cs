@@ -129,6 +129,34 @@ public abstract class ObjectStoreContract
     }
 
     [Fact]
+    public async Task ListPages_EndingWith_ListsOnlyTheObjectsOfTheLevelThatEndSo()
+    {
+        foreach (var name in new[] { "a.t--7_00001_load--dispatch", "b_t--7_00001_load--dispatch.json", "c--7_00001_load--dispatch",
+            "d--17_00001_load--dispatch", "sub/e--7_00001_load--dispatch" })
+        {
+            await Create(name, "x");
+        }
+
+        var listed = new List<string>();
+        var folders = new List<string>();
+        await foreach (var page in Store.ListPages(Base, NameRange.Ending("--7_00001_load--dispatch"), None))
+        {
+            listed.AddRange(page.Objects.Select(o => o.Name));
+            folders.AddRange(page.Folders);
+        }
+
+        Assert.Equal(["a.t--7_00001_load--dispatch", "c--7_00001_load--dispatch"], listed);
+        Assert.Empty(folders);
+    }
+
+    [Fact]
+    public void EndingWith_RefusesGlobAndFolderCharacters()
+    {
+        Assert.Throws<ArgumentException>(() => NameRange.Ending("x*"));
+        Assert.Throws<ArgumentException>(() => NameRange.Ending("sub/x"));
+    }
+
+    [Fact]
     public async Task List_WithoutTrailingSlash_IsTheSameFolder_AndAnAbsentFolderIsEmpty()
     {
         await Create("sub/x", "x");

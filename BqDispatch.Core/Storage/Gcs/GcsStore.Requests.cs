@@ -29,6 +29,12 @@ public sealed partial class GcsStore
             url.Append("&endOffset=").Append(Uri.EscapeDataString(folder.Path + range.To));
         }
 
+        if (range.EndsWith is not null)
+        {
+            // One '*' matches within the level, not across '/': objects of this folder only.
+            url.Append("&matchGlob=").Append(Uri.EscapeDataString(folder.Path + "*" + range.EndsWith));
+        }
+
         if (pageToken is not null)
         {
             url.Append("&pageToken=").Append(Uri.EscapeDataString(pageToken));
