@@ -60,6 +60,12 @@ param basicPublishingCredentialsEnabled bool = false
 @description('Public IP addresses or CIDR ranges that may call the HTTP functions (status, run); empty for any (function keys still apply).')
 param appAllowedIpRanges array = []
 
+@description('Push completion events: the audience of the OIDC tokens Pub/Sub sends to POST /api/events (the push subscription\'s --push-auth-token-audience; infra/google/setup.sh uses the endpoint URL). Empty: no push. Sets EVENT_AUDIENCE; EventAudience in CONFIG wins.')
+param eventAudience string = ''
+
+@description('Push completion events: the service account that signs those tokens (setup.sh: bqdispatch-pusher@<project>.iam.gserviceaccount.com). Sets EVENT_SERVICE_ACCOUNT; EventServiceAccount in CONFIG wins.')
+param eventServiceAccount string = ''
+
 param tags object = {}
 
 var token = toLower(uniqueString(resourceGroup().id, name, location))
@@ -148,6 +154,8 @@ module app 'modules/functionapp.bicep' = {
       GOOGLE_CREDENTIALS_JSON: googleCredentialsJson
       TASKHUB_NAME: taskHubName
       'AzureWebJobs.BqDispatchTimer.Disabled': timerDisabled ? 'true' : 'false'
+      EVENT_AUDIENCE: eventAudience
+      EVENT_SERVICE_ACCOUNT: eventServiceAccount
     }
   }
   // The host needs its storage roles before it starts.

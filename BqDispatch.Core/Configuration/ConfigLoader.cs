@@ -117,8 +117,8 @@ public static class ConfigLoader
             HandOffParallelism = Count(doc, "HandOffParallelism") ?? defaults.HandOffParallelism,
             OrphanMarkerTtlHours = Count(doc, "OrphanMarkerTtlHours") ?? defaults.OrphanMarkerTtlHours,
             EventSubscription = EventSubscription(doc),
-            EventAudience = PushSetting(doc, "EventAudience", "EventServiceAccount"),
-            EventServiceAccount = ServiceAccount(doc, PushSetting(doc, "EventServiceAccount", "EventAudience")),
+            EventAudience = PushSetting(doc, environment, "EventAudience", "EventServiceAccount"),
+            EventServiceAccount = ServiceAccount(doc, PushSetting(doc, environment, "EventServiceAccount", "EventAudience")),
             EventKeysURL = KeysUrl(doc),
             EventSweepPauseMs = Count(doc, "EventSweepPauseMs") ?? defaults.EventSweepPauseMs,
         };
@@ -134,15 +134,19 @@ public static class ConfigLoader
             : throw new ConfigException($"config: {doc.Name("EventSubscription")} must be projects/<project>/subscriptions/<subscription>, got '{subscription}'");
     }
 
-    // Push needs both: the audience the tokens are for and the account that signs them.
-    private static string? PushSetting(ConfigDocument doc, string key, string partner) =>
-        (doc.String(key), doc.String(partner)) switch
+    // Push needs both: the audience the tokens are for and the account that signs them. The deployment may set them as
+    // app settings (EVENT_AUDIENCE, EVENT_SERVICE_ACCOUNT) instead; the configuration's own values win.
+    private static string? PushSetting(ConfigDocument doc, IReadOnlyDictionary<string, string?> environment, string key, string partner) =>
+        (PushValue(doc, environment, key), PushValue(doc, environment, partner)) switch
         {
             ({ } value, not null) => value,
             (null, null) => null,
             (var value, _) => throw new ConfigException(
                 $"config: EventAudience and EventServiceAccount go together (push events need both); {(value is null ? key : partner)} is missing"),
         };
+
+    private static string? PushValue(ConfigDocument doc, IReadOnlyDictionary<string, string?> environment, string key) =>
+        doc.String(key) ?? FirstSet(environment, [key == "EventAudience" ? "EVENT_AUDIENCE" : "EVENT_SERVICE_ACCOUNT"]);
 
     private static string? ServiceAccount(ConfigDocument doc, string? email) =>
         email is null || (email.Contains('@', StringComparison.Ordinal) && !email.Any(char.IsWhiteSpace))

@@ -6,9 +6,9 @@ namespace BqDispatch.Tests.Configuration;
 /// <summary>The completion-event keys: shapes checked at load, push settings in pairs.</summary>
 public class EventConfigTests
 {
-    private static DispatchConfig Parse(string extra) => ConfigLoader.Parse(
+    private static DispatchConfig Parse(string extra, Dictionary<string, string?>? environment = null) => ConfigLoader.Parse(
         $$"""{"ProjectID":"cfgp","AsyncTaskURL":"gs://d/Tasks/","JournalURL":"gs://o/J/","ErrorURL":"gs://o/E/"{{extra}}}""",
-        new Dictionary<string, string?>());
+        environment ?? []);
 
     [Fact]
     public void Without_event_keys_events_are_off()
@@ -49,5 +49,27 @@ public class EventConfigTests
         var error = Assert.Throws<ConfigException>(() => Parse(extra));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_push_pair_may_come_from_the_app_settings_and_the_configuration_wins()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["EVENT_AUDIENCE"] = "bqdispatch-events",
+            ["EVENT_SERVICE_ACCOUNT"] = "pusher@p1.iam.gserviceaccount.com",
+        };
+
+        var fromSettings = Parse("", settings);
+        var overridden = Parse(""","EventAudience":"https://app.example/api/events" """, settings);
+
+        Assert.Equal("bqdispatch-events", fromSettings.EventAudience);
+        Assert.Equal("pusher@p1.iam.gserviceaccount.com", fromSettings.EventServiceAccount);
+        Assert.Equal("https://app.example/api/events", overridden.EventAudience);
+        Assert.Equal("pusher@p1.iam.gserviceaccount.com", overridden.EventServiceAccount);
+        Assert.Contains(
+            "EventServiceAccount is missing",
+            Assert.Throws<ConfigException>(() => Parse("", new() { ["EVENT_AUDIENCE"] = "a" })).Message,
+            StringComparison.Ordinal);
     }
 }

@@ -205,6 +205,7 @@ if [ -n "${EVENTS:-}" ]; then
           --push-auth-token-audience "$EVENTS_PUSH_ENDPOINT" --ack-deadline 60 \
           --min-retry-delay 10s --max-retry-delay 600s >/dev/null
       EVENT_CONFIG="\"EventAudience\": \"${EVENTS_PUSH_ENDPOINT}\", \"EventServiceAccount\": \"${PUSH_SA}\""
+      EVENT_BICEP="-p eventAudience=${EVENTS_PUSH_ENDPOINT} -p eventServiceAccount=${PUSH_SA}"
       ;;
     pull)
       step "events: pull subscription ${EVENTS_SUBSCRIPTION}, consumed by ${SA_EMAIL}"
@@ -221,6 +222,9 @@ if [ -n "${EVENTS:-}" ]; then
       ;;
   esac
   step "events: add to the dispatcher's CONFIG: ${EVENT_CONFIG}"
+  if [ -n "${EVENT_BICEP:-}" ]; then
+    echo "  (or deploy infra/main.bicep with ${EVENT_BICEP})"
+  fi
 fi
 
 step "done. Set it on the app (it holds no secret):"
