@@ -111,6 +111,59 @@ public sealed class CompletionLedger
         Events.NotCompletions + delta.NotCompletions,
         Events.Malformed + delta.Malformed);
 
+    /// <summary>
+    /// An event says the job is DONE: returns true when it was handed off already (nothing to do). A delivery that is not
+    /// a retry of this dispatcher's own (see <see cref="EventSighting.Retry"/>) of a job an event saw before is a duplicate.
+    /// </summary>
+    public bool SightEvent(EventSighting sighting)
+    {
+        var seen = Jobs.GetValueOrDefault(sighting.Key);
+        if (!sighting.Retry && seen?.FirstPath == CompletionPath.Event)
+        {
+            Count(new EventCounts(Duplicates: 1));
+        }
+
+        Sight(sighting.Key, CompletionPath.Event, sighting.Ended, sighting.Now);
+        return seen?.HandedOff is not null;
+    }
+
+    /// <summary>What the event path's work on a job came to: a hand-off is recorded; anything else leaves the job to the sweep.</summary>
+    public void Settle(EventSettlement settlement)
+    {
+        switch (settlement.Result)
+        {
+            case EventResult.HandedOff or EventResult.AlreadyHandedOff:
+                HandedOff(settlement.Key, settlement.Ended, settlement.At);
+                break;
+            case EventResult.TooYoung:
+                // Still the event's: it acts when the trace is old enough.
+                break;
+            case EventResult.UnknownJob:
+                Release(settlement.Key);
+                Count(new EventCounts(UnknownJobs: 1));
+                break;
+            default:
+                Release(settlement.Key);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A cycle's question: it found these jobs DONE (<see cref="SweepRequest.Done"/>) and handed these off in its previous
+    /// round (<see cref="SweepRequest.HandedOff"/>); which of the DONE jobs is it to leave to the events at work on them?
+    /// </summary>
+    public SweepAnswer Sweep(SweepRequest request)
+    {
+        foreach (var handOff in request.HandedOff)
+        {
+            Sight(handOff.Key, CompletionPath.Poll, handOff.Ended, handOff.At);
+            HandedOff(handOff.Key, handOff.Ended, handOff.At);
+        }
+
+        var leave = request.Done.Where(job => !Sight(job.Key, CompletionPath.Poll, job.Ended, request.Now)).Select(job => job.Key).ToList();
+        return new SweepAnswer(leave, Report());
+    }
+
     /// <summary>The figures for the status document.</summary>
     public CompletionReport Report() => new(Poll.Summary(), Event.Summary(), Events);
 
@@ -177,3 +230,21 @@ public sealed record PathSummary(int Count, long LagP50Ms, long LagP95Ms, long L
 
 /// <summary>What the ledger tells the status document.</summary>
 public sealed record CompletionReport(PathSummary Poll, PathSummary Event, EventCounts Events);
+
+/// <summary>An event saw job <see cref="Key"/> DONE at <see cref="Now"/>.</summary>
+/// <param name="Retry">True when this dispatcher looks at its own event again (the trace was too young): not a duplicate.</param>
+public sealed record EventSighting(string Key, DateTimeOffset? Ended, DateTimeOffset Now, bool Retry = false);
+
+/// <summary>What the event path's work on job <see cref="Key"/> came to, at <see cref="At"/>.</summary>
+public sealed record EventSettlement(string Key, EventResult Result, DateTimeOffset? Ended, DateTimeOffset At);
+
+/// <summary>A job the sweep found DONE, or handed off.</summary>
+/// <param name="At">When it was handed off (for <see cref="SweepRequest.HandedOff"/>); the sighting's time otherwise.</param>
+public sealed record SweptJob(string Key, DateTimeOffset? Ended, DateTimeOffset At);
+
+/// <summary>One cycle's sweep: the DONE jobs it found now, and the hand-offs of its previous round.</summary>
+public sealed record SweepRequest(DateTimeOffset Now, IReadOnlyList<SweptJob> Done, IReadOnlyList<SweptJob> HandedOff);
+
+/// <summary>The DONE jobs the cycle leaves to the events at work on them, and the ledger's figures.</summary>
+public sealed record SweepAnswer(IReadOnlyList<string> LeaveToEvents, CompletionReport Report);
+

@@ -139,50 +139,21 @@ public sealed class EventReceiver(
     private async Task<EventResult> Handle(JobCompletion completion, bool retry, CancellationToken stopping)
     {
         var key = CompletionLedger.Key(completion.Project, completion.JobId);
-        var now = clock.GetUtcNow();
-        var duplicate = false;
-        var handedOff = false;
-        ledger.Update(l =>
-        {
-            var seen = l.Jobs.GetValueOrDefault(key);
-            duplicate = !retry && seen?.FirstPath == CompletionPath.Event;
-            handedOff = seen?.HandedOff is not null;
-            l.Sight(key, CompletionPath.Event, completion.Ended, now);
-            if (duplicate)
-            {
-                l.Count(new EventCounts(Duplicates: 1));
-            }
-        });
-        if (handedOff)
+        if (ledger.Update(l => l.SightEvent(new EventSighting(key, completion.Ended, clock.GetUtcNow(), retry))))
         {
             return EventResult.AlreadyHandedOff;
         }
 
         var outcome = await handler.Handle(completion, stopping);
-        switch (outcome.Result)
+        if (outcome.Result == EventResult.TooYoung)
         {
-            case EventResult.HandedOff or EventResult.AlreadyHandedOff:
-                ledger.Update(l => l.HandedOff(key, completion.Ended, clock.GetUtcNow()));
-                break;
-            case EventResult.TooYoung:
-                lock (waiting)
-                {
-                    waiting.Add((outcome.RetryAt ?? now, completion));
-                }
-
-                break;
-            case EventResult.UnknownJob:
-                ledger.Update(l =>
-                {
-                    l.Release(key);
-                    l.Count(new EventCounts(UnknownJobs: 1));
-                });
-                break;
-            default:
-                ledger.Update(l => l.Release(key));
-                break;
+            lock (waiting)
+            {
+                waiting.Add((outcome.RetryAt ?? clock.GetUtcNow(), completion));
+            }
         }
 
+        ledger.Update(l => l.Settle(new EventSettlement(key, outcome.Result, completion.Ended, clock.GetUtcNow())));
         return outcome.Result;
     }
 
@@ -209,6 +180,14 @@ public sealed class SharedLedger
         lock (ledger)
         {
             change(ledger);
+        }
+    }
+
+    public T Update<T>(Func<CompletionLedger, T> change)
+    {
+        lock (ledger)
+        {
+            return change(ledger);
         }
     }
 

@@ -75,4 +75,41 @@ public class CompletionLedgerTests
         ledger.Sight(CompletionLedger.Key("p1", "late"), CompletionPath.Poll, null, T0 + CompletionLedger.Memory + TimeSpan.FromMinutes(2));
         Assert.Single(ledger.Jobs);
     }
+
+    [Fact]
+    public void A_cycle_leaves_to_the_events_the_jobs_they_work_on_and_records_its_own_hand_offs_next_round()
+    {
+        var ledger = new CompletionLedger();
+        var byEvent = CompletionLedger.Key("p1", "e");
+        var released = CompletionLedger.Key("p1", "r");
+        var polled = CompletionLedger.Key("p1", "p");
+        Assert.False(ledger.SightEvent(new EventSighting(byEvent, T0, T0)));
+        Assert.False(ledger.SightEvent(new EventSighting(released, T0, T0)));
+        ledger.Settle(new EventSettlement(released, EventResult.Held, T0, T0.AddMilliseconds(50)));
+
+        var first = ledger.Sweep(new SweepRequest(T0.AddSeconds(2), [new(byEvent, T0, T0), new(released, T0, T0), new(polled, T0, T0)], []));
+        var next = ledger.Sweep(new SweepRequest(T0.AddSeconds(5), [], [new(polled, T0, T0.AddSeconds(3)), new(released, T0, T0.AddSeconds(3))]));
+
+        Assert.Equal([byEvent], first.LeaveToEvents);
+        // The released job was seen by its event first: its lag counts for the event path, whoever handed it off.
+        Assert.Equal(new PathSummary(1, 3000, 3000, 3000), next.Report.Poll);
+        Assert.Equal(new PathSummary(1, 3000, 3000, 3000), next.Report.Event);
+        Assert.True(ledger.SightEvent(new EventSighting(polled, T0, T0.AddSeconds(6))));
+    }
+
+    [Fact]
+    public void A_redelivered_event_is_a_duplicate_and_the_dispatchers_own_retry_is_not()
+    {
+        var ledger = new CompletionLedger();
+        var key = CompletionLedger.Key("p1", "j1");
+
+        ledger.SightEvent(new EventSighting(key, T0, T0));
+        ledger.Settle(new EventSettlement(key, EventResult.TooYoung, T0, T0));
+        ledger.SightEvent(new EventSighting(key, T0, T0.AddSeconds(1), Retry: true));
+        ledger.SightEvent(new EventSighting(key, T0, T0.AddSeconds(2)));
+        ledger.Settle(new EventSettlement(key, EventResult.UnknownJob, T0, T0.AddSeconds(2)));
+
+        Assert.Equal(new EventCounts(Duplicates: 1, UnknownJobs: 1), ledger.Events);
+        Assert.Contains(key, ledger.Released);
+    }
 }
