@@ -20,7 +20,7 @@ public static class BenchmarkRunner
         await testbed.Emulators.Reset();
         GC.Collect();
 
-        var lanes = new ThrottleLanes();
+        var lanes = new ProjectThrottles();
         var cycles = 0;
         var handOffs = 0;
         var windows = 0;

@@ -6,12 +6,14 @@ using BqDispatch.Core.Throttling;
 namespace BqDispatch.Core.Dispatch;
 
 /// <summary>Settings of job-state resolution (from the configuration).</summary>
+/// <param name="Lanes">The lanes active jobs are counted in (none configured: all in main).</param>
 public sealed record ResolverSettings(
     bool ListAllUsers,
     TimeSpan Lookback,
     int MaxGetsPerCycle,
     int GetParallelism,
-    TimeSpan RecentWindow);
+    TimeSpan RecentWindow,
+    LaneRules? Lanes = null);
 
 /// <summary>
 /// Learns the state of traced jobs with as few BigQuery calls as it can: per project, one listing of the
@@ -166,15 +168,7 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
         }
 
         // Jobs of every kind: whatever BqTail starts after a hand-off is evidence for the throttle's reservations.
-        var recentSince = now - settings.RecentWindow;
-        var recent = active.Jobs
-            .Where(j => j.Created >= recentSince)
-            .Select(j => j.Created)
-            .OrderDescending()
-            .Take(ObservedJobs.MaxRecent)
-            .ToList();
-
-        var observed = new ObservedJobs(running.Query + pending.Query, running.Load + pending.Load, recent);
+        var observed = LaneObservation.Of(project, active.Jobs, settings.Lanes ?? LaneRules.None, now - settings.RecentWindow);
         lock (states)
         {
             states.Projects[project] = new ProjectObservation(observed, running, pending);

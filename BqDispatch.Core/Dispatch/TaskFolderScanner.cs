@@ -1,11 +1,14 @@
 using BqDispatch.Core.Configuration;
 using BqDispatch.Core.Storage;
+using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch;
 
 /// <summary>The scan activity: list the task folder, resolve job states, and classify everything against the run's clock.</summary>
 public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store, JobStateResolver resolver)
 {
+    private readonly LaneRules lanes = new(config.Lanes);
+
     /// <summary>bqtail's StorageListVisibilityDelayMs: a window is due this long after its end.</summary>
     public static readonly TimeSpan WindowVisibilityDelay = TimeSpan.FromSeconds(7);
 
@@ -35,20 +38,26 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
         var considered = contents.Traces.Where(t => now - t.Object.Updated >= thinkTime).ToList();
         var windows = WindowSchedule.Classify(contents.Windows, contents.Markers, now, config);
 
-        var observeOnly = config.MaxConcurrentLoad > 0 ? windows.Due.Select(w => w.Project).Distinct().ToList() : [];
+        var loadLimited = config.MaxConcurrentLoad > 0 || config.Lanes.Any(l => l.Limits.MaxConcurrentLoad > 0);
+        var observeOnly = loadLimited ? windows.Due.Select(w => w.Project).Distinct().ToList() : [];
         var lookups = considered.Select(t => new JobLookup(t.Project, t.Region, t.Name.JobId, t.Object.Created)).ToList();
         var states = await resolver.Resolve(lookups, observeOnly, now, cancellation, active);
 
         var traces = TraceClassification.Classify(considered, states, now, TimeSpan.FromHours(config.OrphanTraceTtlHours));
         var (handOffs, unstorable) = Storable(traces.Done);
         var chunk = request.ChunkSize;
+
+        // A cycle's chunk is cut in the order the throttle admits, so a backlog of low-priority work never keeps
+        // higher-priority work out of the chunk.
+        var done = LaneWork.InAdmissionOrder(handOffs.Select(t => t with { Lane = lanes.Assign(LaneSubjects.Of(t)) }), lanes.Book, now);
+        var dueWindows = LaneWork.InAdmissionOrder(windows.Due.Select(w => w with { Lane = lanes.Assign(LaneSubjects.Of(w)) }), lanes.Book, now);
         return new TaskFolderScan
         {
             Projects = traces.Projects(states),
-            Done = handOffs.Take(chunk).ToList(),
+            Done = done.Take(chunk).ToList(),
             DoneTotal = handOffs.Count,
             Orphans = unstorable.Concat(traces.Orphans).Take(chunk).ToList(),
-            DueWindows = windows.Due.Take(chunk).ToList(),
+            DueWindows = dueWindows.Take(chunk).ToList(),
             DueWindowsTotal = windows.Due.Count,
             WindowsNotDue = windows.NotDue,
             WindowsScheduled = windows.Scheduled,

@@ -137,6 +137,7 @@ internal static class JobsJsonWriter
             if (job.Type != EmulatedJobType.Unknown)
             {
                 json.WriteStartObject(job.Type.ToString().ToLowerInvariant());
+                WriteDestination(json, job.Destination);
                 json.WriteEndObject();
             }
 
@@ -159,6 +160,20 @@ internal static class JobsJsonWriter
 
         json.WriteString("user_email", job.UserEmail);
         json.WriteString("principal_subject", "user:" + job.UserEmail);
+    }
+
+    private static void WriteDestination(Utf8JsonWriter json, EmulatedTable? table)
+    {
+        if (table is null)
+        {
+            return;
+        }
+
+        json.WriteStartObject("destinationTable");
+        json.WriteString("projectId", table.ProjectId);
+        json.WriteString("datasetId", table.DatasetId);
+        json.WriteString("tableId", table.TableId);
+        json.WriteEndObject();
     }
 
     private static void WriteErrorProto(Utf8JsonWriter json, string name, string reason, string message)

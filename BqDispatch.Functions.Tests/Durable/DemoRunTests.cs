@@ -67,7 +67,7 @@ public sealed class DemoRunTests(AzuriteFixture azurite)
         await using var bigQuery = await BigQueryEmulator.StartAsync();
         DemoWorkload.Seed(storage, bigQuery, seeded);
         using var setup = await DispatcherSetup.Create(null, DurableApp.Environment(storage, bigQuery, Config), CancellationToken.None);
-        var engine = new InProcessEngine(setup.Activities, new ThrottleLanes(), SystemClock.Instance, _ => { }, CancellationToken.None);
+        var engine = new InProcessEngine(setup.Activities, new ProjectThrottles(), SystemClock.Instance, _ => { }, CancellationToken.None);
         return await DispatchRun.Execute(engine, setup.Settings(maxCycles: 6));
     }
 }

@@ -59,7 +59,7 @@ public sealed class DispatchFixture : IAsyncDisposable
 
     public DispatchConfig Config { get; }
 
-    public ThrottleLanes Lanes { get; } = new();
+    public ProjectThrottles Throttles { get; } = new();
 
     public List<string> Log { get; } = [];
 
@@ -148,7 +148,7 @@ public sealed class DispatchFixture : IAsyncDisposable
 
     public Task<StatusDocument> Run(DispatchActivities activities, int? maxCycles = 1, CancellationToken stop = default)
     {
-        var engine = new InProcessEngine(activities, Lanes, Clock, line => { lock (Log) { Log.Add(line); } }, stop);
+        var engine = new InProcessEngine(activities, Throttles, Clock, line => { lock (Log) { Log.Add(line); } }, stop);
         return DispatchRun.Execute(engine, RunSettings.From(Config, maxCycles));
     }
 
@@ -164,7 +164,7 @@ public sealed class DispatchFixture : IAsyncDisposable
             Clock.Advance(settings.Pause);
         }
 
-        var engine = new InProcessEngine(Activities(), Lanes, Clock, line => { lock (Log) { Log.Add(line); } }, CancellationToken.None);
+        var engine = new InProcessEngine(Activities(), Throttles, Clock, line => { lock (Log) { Log.Add(line); } }, CancellationToken.None);
         var result = await DispatchRun.Continue(engine, settings, carried ?? RunCarryOver.None);
         carried = result.CarryOver;
         return result.Status;
