@@ -127,7 +127,7 @@ public sealed class DispatchFixture : IAsyncDisposable
     public EmulatedJob Job(
         string project, string jobId, EmulatedJobType type, EmulatedJobState state,
         string location = "US", DateTimeOffset? created = null, string? errorReason = null,
-        string user = "dispatcher@example.iam.gserviceaccount.com")
+        string user = "dispatcher@example.iam.gserviceaccount.com", EmulatedTable? destination = null)
     {
         var at = (created ?? Clock.UtcNow - TimeSpan.FromSeconds(30)) + TimeSpan.FromMilliseconds(100);
         var job = new EmulatedJob(project, jobId, location, type, user, at)
@@ -135,6 +135,7 @@ public sealed class DispatchFixture : IAsyncDisposable
             RunningAt = state == EmulatedJobState.Pending ? null : at,
             DoneAt = state == EmulatedJobState.Done ? at + TimeSpan.FromMilliseconds(10) : null,
             ErrorReason = errorReason,
+            Destination = destination,
         };
         BigQuery.AddJob(job);
         return job;
