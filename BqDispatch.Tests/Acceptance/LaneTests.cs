@@ -121,6 +121,41 @@ public abstract class LaneTests(StorageKind kind) : AcceptanceTests(kind)
         Assert.Equal(3, status.Totals.Backlog);
     }
 
+    [Fact]
+    public async Task The_queue_is_written_at_a_runs_first_cycle_and_then_only_when_it_changes()
+    {
+        await using var f = await Fixture(new { MaxConcurrentLoad = 1, ReservationTtlSec = 600 });
+        var bqTail = new BqTail(f, jobSeconds: 60);
+        bqTail.Finished("live.t1", "1", TimeSpan.FromSeconds(30));
+        bqTail.Finished("live.t2", "2", TimeSpan.FromSeconds(20));
+        var start = f.Clock.UtcNow;
+        var writes = 0;
+        f.Store.AfterOperation = (operation, url) =>
+        {
+            if (operation == Core.Storage.StoreOperation.Put && url == f.Journal + StatusPublisher.QueueFile)
+            {
+                Interlocked.Increment(ref writes);
+            }
+
+            return Task.CompletedTask;
+        };
+
+        // Cycle 0 holds t2; cycles 1 and 2 hold it the same way; before cycle 3 a third trace joins the queue.
+        var engine = new ActingEngine(f, ended =>
+        {
+            if (ended == 2)
+            {
+                bqTail.Finished("live.t3", "3", TimeSpan.FromSeconds(5));
+            }
+        });
+        await DispatchRun.Execute(engine, RunSettings.From(f.Config, maxCycles: 5));
+
+        var queue = StatusJson.Deserialize<QueueDocument>(f.Read(f.Journal + StatusPublisher.QueueFile));
+        Assert.Equal(2, writes);
+        Assert.Equal((start + 3 * f.Config.CyclePauseMs * TimeSpan.FromMilliseconds(1)).UtcDateTime, queue.Updated);
+        Assert.Equal(2, queue.Lanes["main"].Queued);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
