@@ -30,6 +30,9 @@ public sealed class LaneBook
     /// <summary>Every lane, main last.</summary>
     public IReadOnlyList<Lane> All { get; }
 
+    /// <summary>Every lane, lowest priority number first (the order work is admitted in), then by name: how reports list them.</summary>
+    public IEnumerable<Lane> ByPriority => All.OrderBy(l => l.Priority).ThenBy(l => l.Name, StringComparer.Ordinal);
+
     public Lane this[string name] => byName.GetValueOrDefault(name) ?? Main;
 
     /// <summary>

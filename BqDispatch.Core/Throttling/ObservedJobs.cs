@@ -23,8 +23,6 @@ public sealed record ObservedJobs(IReadOnlyList<LaneJobs> Lanes)
     /// <summary>True when some job was created recently (it may release a reservation).</summary>
     [JsonIgnore]
     public bool AnyRecent => Lanes.Any(l => l.RecentCreated.Count > 0);
-
-    public LaneJobs? Of(string lane) => Lanes.FirstOrDefault(l => l.Lane == lane);
 }
 
 /// <summary>A lane's active jobs in one project, by bqtail's buckets, and the creation times of its recent ones.</summary>

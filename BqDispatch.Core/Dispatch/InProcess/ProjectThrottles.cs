@@ -36,9 +36,6 @@ public sealed class ProjectThrottles
         persisted = Json();
     }
 
-    /// <summary>Where they are kept, if anywhere.</summary>
-    public string? Url => url;
-
     /// <summary>
     /// The throttles kept at <paramref name="stateUrl"/> (none yet when it does not exist).
     /// </summary>

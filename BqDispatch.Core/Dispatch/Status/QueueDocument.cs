@@ -19,7 +19,7 @@ public sealed class QueueDocument
     public static QueueDocument From(IReadOnlyList<QueuedWork> held, LaneBook lanes, DateTimeOffset now)
     {
         var document = new QueueDocument { Updated = now.UtcDateTime };
-        foreach (var lane in lanes.All)
+        foreach (var lane in lanes.ByPriority)
         {
             document.Lanes[lane.Name] = new QueuedLane { Priority = lane.Priority };
         }

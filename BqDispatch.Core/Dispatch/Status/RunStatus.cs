@@ -30,7 +30,7 @@ public sealed class RunStatus
     {
         document = new StatusDocument { Started = started.UtcDateTime };
         this.lanes = new LaneBook(lanes);
-        foreach (var lane in this.lanes.All)
+        foreach (var lane in this.lanes.ByPriority)
         {
             document.Lanes[lane.Name] = new LaneStatus { Priority = lane.Priority };
         }
