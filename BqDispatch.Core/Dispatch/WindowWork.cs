@@ -1,7 +1,7 @@
 namespace BqDispatch.Core.Dispatch;
 
 /// <summary>A due batch window (.win) that has no scheduled marker yet.</summary>
-/// <param name="Project">The BigQuery project its load will run in (throttle lane).</param>
+/// <param name="Project">The BigQuery project its load will run in (its throttle).</param>
 /// <param name="BatchingKey">bqtail's performance key for it, "&lt;x&gt;/batching".</param>
 /// <param name="Metageneration">As listed: above 1 once a dispatcher claimed the window (see <see cref="HandOffClaims"/>).</param>
 /// <param name="Updated">As listed: when the window was written or last claimed.</param>

@@ -12,7 +12,7 @@ using Xunit;
 
 namespace BqDispatch.Functions.Tests.Durable;
 
-/// <summary>The demo workload through the real orchestrator, activities and lane entities on the local Durable backend.</summary>
+/// <summary>The demo workload through the real orchestrator, activities and throttle entities on the local Durable backend.</summary>
 [Collection(DurableCollection.Name)]
 public sealed class DemoRunTests(AzuriteFixture azurite)
 {
