@@ -12,8 +12,9 @@ const expected = {
   BqDispatchCleanup: "activityTrigger",
   BqDispatchPublish: "activityTrigger",
   BqDispatchPublishRun: "activityTrigger",
-  ThrottleLane: "entityTrigger",
+  ProjectThrottle: "entityTrigger",
   BqDispatchStatus: "httpTrigger",
+  BqDispatchQueue: "httpTrigger",
   BqDispatchRunNow: "httpTrigger",
 };
 

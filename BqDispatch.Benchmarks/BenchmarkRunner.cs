@@ -20,13 +20,13 @@ public static class BenchmarkRunner
         for (var i = 0; i < workload.WarmUpCycles; i++)
         {
             log.WriteLine($"[{workload.Name}] unmeasured cycle (the dispatcher's previous one)…");
-            await DispatchRun.Execute(Engine(testbed, new ThrottleLanes()), RunSettings.From(testbed.Config, maxCycles: 1));
+            await DispatchRun.Execute(Engine(testbed, new ProjectThrottles()), RunSettings.From(testbed.Config, maxCycles: 1));
         }
 
         await testbed.Emulators.Reset();
         GC.Collect();
 
-        var lanes = new ThrottleLanes();
+        var lanes = new ProjectThrottles();
         var cycles = 0;
         var handOffs = 0;
         var windows = 0;
@@ -100,6 +100,6 @@ public static class BenchmarkRunner
         }
     }
 
-    private static InProcessEngine Engine(Testbed testbed, ThrottleLanes lanes) =>
-        new(testbed.Activities, lanes, SystemClock.Instance, _ => { }, CancellationToken.None);
+    private static InProcessEngine Engine(Testbed testbed, ProjectThrottles throttles) =>
+        new(testbed.Activities, throttles, SystemClock.Instance, _ => { }, CancellationToken.None);
 }

@@ -74,10 +74,11 @@ public sealed class Testbed : IAsyncDisposable
     /// <summary>
     /// The fewest calls a cycle could make: one list page per 1,000 objects or jobs (at least one per folder and per
     /// project), three calls per hand-off (claim, copy, delete) and per window (claim, copy, marker), the performance.json
-    /// write, and the status.json write of the run (each measured cycle is a run of its own).
+    /// write, the status.json write of the run and its queue.json write (each measured cycle is a run of its own, and a
+    /// run writes queue.json at its first cycle).
     /// </summary>
     public long LowerBound(int handOffs, int windows) =>
-        FolderObjects.Values.Sum(Pages) + ProjectJobs.Values.Sum(Pages) + 3L * handOffs + 3L * windows + 2;
+        FolderObjects.Values.Sum(Pages) + ProjectJobs.Values.Sum(Pages) + 3L * handOffs + 3L * windows + 3;
 
     /// <summary>Takes handed-off traces out of the folder counts as a drain goes on (traces are spread evenly).</summary>
     public void Remove(int handedOff)

@@ -13,15 +13,19 @@ public static class CommandLine
         commands:
           once [--config X] [--max-cycles N]   one run: cycles until the time budget (or N cycles), then prints
                                                the status document as JSON; exit 0 when its Status is ok, else 1
-          run [--config X]                     a run every minute until SIGINT/SIGTERM (the cycle in flight finishes;
-                                               a second signal, or BQDISPATCH_STOP_GRACE_SEC (25) later, ends it)
+          run [--config X] [--http ADDR:PORT]  runs back to back until SIGINT/SIGTERM (the cycle in flight finishes;
+                                               a second signal, or BQDISPATCH_STOP_GRACE_SEC (25) later, ends it);
+                                               --http 127.0.0.1:8282 serves GET / (status) and GET /queue (held work
+                                               per lane) on that loopback address
           demo [--max-cycles N]                no Google account needed: a seeded workload, the BigQuery emulator
                                                on 127.0.0.1 and in-memory storage, with live progress (8 cycles)
           durable [--max-cycles N]             the demo in the Azure shape: the Functions app's orchestration, activities
-                                               and lane entities on the Durable Task runtime (Azure Storage backend on
+                                               and throttle entities on the Durable Task runtime (Azure Storage backend on
                                                Azurite, installed with npm on first use)
-          plan [--config X]                    dry run: what the next cycle would hand off, fire, hold back and why
-          status [--config X]                  the latest per-project figures, from JournalURL/performance.json
+          plan [--config X]                    dry run: what the next cycle would hand off, fire, hold back and why,
+                                               each with its lane
+          status [--config X]                  the latest per-project figures, from JournalURL/performance.json, and
+                                               the lanes of the last finished run, from JournalURL/status.json
           decode <job id | trace name>         shows how bqtail's naming reads a job id or trace file name
 
         --config takes a file path, a file://, gs:// or mem:// URL, or JSON text; without it the CONFIG

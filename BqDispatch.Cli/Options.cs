@@ -2,13 +2,14 @@ using System.Globalization;
 
 namespace BqDispatch.Cli;
 
-/// <summary>The options of a command: --config, --max-cycles, and positional arguments.</summary>
-public sealed record Options(string? Config, int? MaxCycles, IReadOnlyList<string> Arguments)
+/// <summary>The options of a command: --config, --max-cycles, --http, and positional arguments.</summary>
+public sealed record Options(string? Config, int? MaxCycles, IReadOnlyList<string> Arguments, string? Http = null)
 {
     public static Options Parse(IReadOnlyList<string> args)
     {
         string? config = null;
         int? maxCycles = null;
+        string? http = null;
         var positional = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -26,6 +27,9 @@ public sealed record Options(string? Config, int? MaxCycles, IReadOnlyList<strin
 
                     maxCycles = n;
                     break;
+                case "--http":
+                    http = Value(args, ++i, "--http");
+                    break;
                 case var option when option.StartsWith("--", StringComparison.Ordinal):
                     throw new UsageException($"unknown option '{option}'");
                 default:
@@ -34,7 +38,7 @@ public sealed record Options(string? Config, int? MaxCycles, IReadOnlyList<strin
             }
         }
 
-        return new Options(config, maxCycles, positional);
+        return new Options(config, maxCycles, positional, http);
     }
 
     private static string Value(IReadOnlyList<string> args, int index, string option) =>

@@ -1,5 +1,7 @@
 using BqDispatch.Core.Dispatch;
+using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Hosting;
+using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Cli;
 
@@ -10,7 +12,9 @@ public static class PlanCommand
         Options options, TextWriter stdout, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellation)
     {
         using var setup = await DispatcherSetup.Create(options.Config, environment, cancellation);
-        var preview = await CyclePreview.Of(setup.Activities, setup.Settings(), DateTimeOffset.UtcNow, cancellation);
+
+        // The reservations a self-hosted dispatcher kept at its last cycle count here too; nothing is written back.
+        var preview = await CyclePreview.Of(setup.Activities, setup.Settings(), await setup.KeptThrottles(cancellation), DateTimeOffset.UtcNow, cancellation);
         await stdout.WriteLineAsync(Describe(preview));
         return preview.Scan.RootError is null ? 0 : 1;
     }
@@ -24,9 +28,9 @@ public static class PlanCommand
         }
 
         var lines = new List<string>();
-        lines.AddRange(preview.HandOffs.Select(m => $"hand off   {m.Source}\n        →  {m.Destination}"));
-        lines.AddRange(preview.Windows.Select(m => $"fire       {m.Source}\n        →  {m.Destination}"));
-        lines.AddRange(preview.Held.Select(h => $"hold       {h.Url}\n           ({h.Kind.ToString().ToLowerInvariant()} jobs active in {h.Project}: {h.Active}, limit {h.Limit})"));
+        lines.AddRange(preview.HandOffs.Select(m => $"hand off   {m.Source}  [lane {m.Lane}]\n        →  {m.Destination}"));
+        lines.AddRange(preview.Windows.Select(m => $"fire       {m.Source}  [lane {m.Lane}]\n        →  {m.Destination}"));
+        lines.AddRange(preview.Held.Select(h => $"hold       {h.URL}  [lane {h.Lane}]\n           ({Why(h)})"));
         lines.AddRange(preview.Removals.Select(url => $"remove     {url}"));
         lines.AddRange(preview.Evictions.Select(m => $"evict      {m.Source}\n        →  {m.Destination}"));
         lines.AddRange(scan.Errors.Select(e => $"problem    {e}"));
@@ -42,4 +46,8 @@ public static class PlanCommand
             $"{scan.Ignored} other objects ignored (dry run: nothing was changed)");
         return string.Join('\n', lines);
     }
+
+    private static string Why(QueuedWork held) =>
+        $"{held.Kind} jobs active in {(held.HeldBy.Scope == HeldBy.LaneScope ? $"lane {held.Lane} of {held.Project}" : held.Project)}: " +
+        $"{held.HeldBy.Active}, {held.HeldBy.Limit} {held.HeldBy.Max}";
 }

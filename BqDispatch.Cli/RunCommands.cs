@@ -1,18 +1,34 @@
+using System.Text.Json;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Hosting;
+using BqDispatch.Core.Storage;
 
 namespace BqDispatch.Cli;
 
-/// <summary>The once and run commands: the self-hosted dispatcher on the in-process engine.</summary>
+/// <summary>
+/// The once and run commands: the self-hosted dispatcher on the in-process engine. Both keep the project throttles in
+/// JournalURL/throttle.json, so the reservations of a dispatcher that stopped are honoured by the next one.
+/// </summary>
 public static class RunCommands
 {
     public static async Task<int> Once(
         Options options, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string?> environment, CancellationToken stopping)
     {
+        if (options.Http is not null)
+        {
+            throw new UsageException("--http belongs to run");
+        }
+
         using var setup = await DispatcherSetup.Create(options.Config, environment, stopping);
-        var status = await RunOnce(setup, new ThrottleLanes(), options.MaxCycles, stderr, stopping);
+        if (await KeptThrottles(setup, stderr, stopping) is not { } throttles)
+        {
+            return 1;
+        }
+
+        var status = await setup.RunInProcess(throttles, setup.Settings(options.MaxCycles), line => stderr.WriteLine(line), stopping);
+        await Persist(throttles, stderr);
         await stdout.WriteLineAsync(StatusPublisher.DocumentText(status));
         return Report(status, stderr);
     }
@@ -25,13 +41,34 @@ public static class RunCommands
             throw new UsageException("--max-cycles belongs to once");
         }
 
+        var endpoint = options.Http is null ? null : StatusServer.Endpoint(options.Http);
         using var setup = await DispatcherSetup.Create(options.Config, environment, stopping);
-        var lanes = new ThrottleLanes();
+        if (await KeptThrottles(setup, stderr, stopping) is not { } throttles)
+        {
+            return 1;
+        }
+
+        var board = new SelfHostedStatus(SingletonRun.InstanceId(setup.Config), DateTimeOffset.UtcNow);
+        var publisher = setup.Activities.Publisher;
+        await using var server = endpoint is null
+            ? null
+            : await StatusServer.Start(
+                endpoint,
+                async ct => LatestStatus.Compose(board.View(), await publisher.ReadLastRun(ct)),
+                async ct => LatestQueue.Compose(await publisher.ReadQueue(ct), publisher.QueueUrl));
+        if (server is not null)
+        {
+            await stderr.WriteLineAsync($"bqdispatch: status on {server.Root} (GET / and GET /queue)");
+        }
+
         await stderr.WriteLineAsync("bqdispatch: running dispatch runs back to back; Ctrl+C or SIGTERM stops after the cycle in flight");
         var failed = false;
         var settings = setup.Settings(null);
         var runs = new BackToBackRuns(
-            carried => setup.ContinueInProcess(lanes, settings, line => stderr.WriteLine(line), stopping, carried), settings.Pause, SystemClock.Instance);
+            carried => setup.ContinueInProcess(
+                throttles, settings, line => stderr.WriteLine(line), stopping, carried, status => board.Cycle(status, DateTimeOffset.UtcNow)),
+            settings.Pause,
+            SystemClock.Instance);
         await runs.Run(
             async status =>
             {
@@ -46,13 +83,32 @@ public static class RunCommands
             },
             stopping);
 
+        await Persist(throttles, stderr);
         await stderr.WriteLineAsync("bqdispatch: stopped");
         return failed ? 1 : 0;
     }
 
-    private static Task<StatusDocument> RunOnce(
-        DispatcherSetup setup, ThrottleLanes lanes, int? maxCycles, TextWriter stderr, CancellationToken stopping) =>
-        setup.RunInProcess(lanes, setup.Settings(maxCycles), line => stderr.WriteLine(line), stopping);
+    // Starting without the kept reservations could admit their slots a second time: a state that cannot be read stops the start.
+    private static async Task<ProjectThrottles?> KeptThrottles(DispatcherSetup setup, TextWriter stderr, CancellationToken stopping)
+    {
+        try
+        {
+            return await setup.KeptThrottles(stopping);
+        }
+        catch (Exception e) when (e is StorageException or JsonException)
+        {
+            await stderr.WriteLineAsync($"bqdispatch: the kept throttle state cannot be read: {e.Message}");
+            return null;
+        }
+    }
+
+    private static async Task Persist(ProjectThrottles throttles, TextWriter stderr)
+    {
+        if (await throttles.Persist(CancellationToken.None) is { } error)
+        {
+            await stderr.WriteLineAsync($"bqdispatch: {error}");
+        }
+    }
 
     private static int Report(StatusDocument status, TextWriter stderr)
     {

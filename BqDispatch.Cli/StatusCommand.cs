@@ -8,7 +8,8 @@ namespace BqDispatch.Cli;
 
 /// <summary>
 /// Operator helper: the latest per-project figures, read from the performance.json a dispatcher (CLI or Azure)
-/// writes to JournalURL after every cycle, so looking costs one read and no BigQuery call.
+/// writes to JournalURL after every cycle, and the lanes of the last finished run, from its status.json: two reads and
+/// no BigQuery call.
 /// </summary>
 public static class StatusCommand
 {
@@ -29,7 +30,27 @@ public static class StatusCommand
         }
 
         await stdout.WriteLineAsync(Table(projects));
+        if (await setup.Activities.Publisher.ReadLastRun(cancellation) is { } lastRun)
+        {
+            await stdout.WriteLineAsync();
+            await stdout.WriteLineAsync(Lanes(StatusJson.Deserialize<StatusDocument>(lastRun).Lanes));
+        }
+
         return 0;
+    }
+
+    /// <summary>One line per lane, lowest priority number first: as of the last finished run's last cycle, and over that run.</summary>
+    public static string Lanes(IReadOnlyDictionary<string, LaneStatus> lanes)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("lane                    priority  queued  running  dispatched  throttled  oldest wait s");
+        foreach (var (name, lane) in lanes.OrderBy(l => l.Value.Priority).ThenBy(l => l.Key, StringComparer.Ordinal))
+        {
+            text.AppendLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{name,-21} {lane.Priority,10}  {lane.Queued,6}  {Total(lane.Running),7}  {lane.Dispatched,10}  {lane.Throttled,9}  {lane.OldestWaitSec,13}"));
+        }
+
+        return text.ToString().TrimEnd();
     }
 
     /// <summary>One line per project: the last cycle's waiting traces and active jobs, the run's hand-offs.</summary>

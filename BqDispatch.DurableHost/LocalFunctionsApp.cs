@@ -71,6 +71,10 @@ public sealed class LocalFunctionsApp : IAsyncDisposable
     public Task<LocalResponse> GetStatus() =>
         LocalHttp.Call("GET", new Uri(Base, "api/status"), r => Function<StatusHttp>().Status(r, Client, CancellationToken.None));
 
+    /// <summary>GET /api/queue through the app's queue function.</summary>
+    public Task<LocalResponse> GetQueue() =>
+        LocalHttp.Call("GET", new Uri(Base, "api/queue"), r => Function<StatusHttp>().Queue(r, CancellationToken.None));
+
     /// <summary>POST /api/run through the app's run-now function.</summary>
     public Task<LocalResponse> RunNow() =>
         LocalHttp.Call("POST", new Uri(Base, "api/run"), r => Function<StatusHttp>().StartRun(r, Client, CancellationToken.None));

@@ -34,11 +34,11 @@ public sealed class DispatchActivityFunctions(
     public async Task<CleanupOutcome> Cleanup([ActivityTrigger] CleanupBatch batch) =>
         await (await Activities()).Cleaner.Clean(batch, CancellationToken.None);
 
-    /// <summary>performance.json, one structured log line and the cycle's metrics.</summary>
+    /// <summary>performance.json, queue.json when the queue changed, one structured log line and the cycle's metrics.</summary>
     [Function(FunctionNames.Publish)]
     public async Task Publish([ActivityTrigger] PublishRequest request)
     {
-        if (await (await Activities()).Publisher.Publish(request.Status, CancellationToken.None) is { } error)
+        if (await (await Activities()).Publisher.Publish(request.Status, request.Queue, CancellationToken.None) is { } error)
         {
             Log.PublishFailed(log, error);
         }

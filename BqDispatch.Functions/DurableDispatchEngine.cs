@@ -35,7 +35,7 @@ public sealed class DurableDispatchEngine(TaskOrchestrationContext context) : ID
 
     public Task<Admission> Admit(string project, AdmissionRequest request) =>
         context.Entities.CallEntityAsync<Admission>(
-            new EntityInstanceId(ThrottleLaneEntity.Name, LaneKeys.For(project)), ThrottleLaneEntity.AdmitOperation, request);
+            new EntityInstanceId(ProjectThrottleEntity.Name, ThrottleKeys.For(project)), ProjectThrottleEntity.AdmitOperation, request);
 
     public Task<HandOffOutcome> HandOff(HandOffBatch batch) =>
         Repeating(attempt => context.CallActivityAsync<HandOffOutcome>(FunctionNames.HandOff, attempt == 1 ? batch : batch.AsRepeat()));
@@ -46,10 +46,10 @@ public sealed class DurableDispatchEngine(TaskOrchestrationContext context) : ID
     public Task<CleanupOutcome> Cleanup(CleanupBatch batch) =>
         context.CallActivityAsync<CleanupOutcome>(FunctionNames.Cleanup, batch, Retry);
 
-    public Task Publish(StatusDocument status)
+    public Task Publish(StatusDocument status, QueueDocument? queue)
     {
         context.SetCustomStatus(RunSummary.From(status));
-        var request = new PublishRequest(status, DispatchMetrics.ForCycle(published, status));
+        var request = new PublishRequest(status, DispatchMetrics.ForCycle(published, status), queue);
         published = status;
         return context.CallActivityAsync(FunctionNames.Publish, request, Retry);
     }

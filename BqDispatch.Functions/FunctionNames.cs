@@ -24,5 +24,7 @@ public static class FunctionNames
 
     public const string Status = "BqDispatchStatus";
 
+    public const string Queue = "BqDispatchQueue";
+
     public const string RunNow = "BqDispatchRunNow";
 }

@@ -7,7 +7,10 @@ using Microsoft.Extensions.Logging;
 
 namespace BqDispatch.Functions;
 
-/// <summary>GET /api/status: the chain's state and the latest status. POST /api/run: start the chain now.</summary>
+/// <summary>
+/// GET /api/status: the chain's state and the latest status. GET /api/queue: the held work per lane. POST /api/run:
+/// start the chain now.
+/// </summary>
 public sealed class StatusHttp(LazyDispatcherSetup setup, TimeProvider clock, ILogger<StatusHttp> log)
 {
     [Function(FunctionNames.Status)]
@@ -21,6 +24,15 @@ public sealed class StatusHttp(LazyDispatcherSetup setup, TimeProvider clock, IL
         var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellation);
         var lastRun = await dispatcher.Activities.Publisher.ReadLastRun(cancellation);
         return await Json(request, LatestStatus.Compose(RunStates.View(instanceId, instance), lastRun), cancellation);
+    }
+
+    [Function(FunctionNames.Queue)]
+    public async Task<HttpResponseData> Queue(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "queue")] HttpRequestData request,
+        CancellationToken cancellation)
+    {
+        var publisher = (await setup.Get(cancellation)).Activities.Publisher;
+        return await Json(request, LatestQueue.Compose(await publisher.ReadQueue(cancellation), publisher.QueueUrl), cancellation);
     }
 
     [Function(FunctionNames.RunNow)]

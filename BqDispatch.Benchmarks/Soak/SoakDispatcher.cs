@@ -14,7 +14,7 @@ namespace BqDispatch.Benchmarks.Soak;
 /// </summary>
 public sealed class SoakDispatcher(string name, DispatcherSetup setup, SoakBqTail bqTail) : IDisposable
 {
-    private readonly ThrottleLanes lanes = new();
+    private readonly ProjectThrottles lanes = new();
     private readonly List<DateTimeOffset> cycles = [];
     private readonly List<string> underLimits = [];
 
@@ -108,7 +108,7 @@ public sealed class SoakDispatcher(string name, DispatcherSetup setup, SoakBqTai
         {
             var admission = await inner.Admit(project, request);
             var kinds = request.Candidates.ToDictionary(c => c.Key, c => c.Kind, StringComparer.Ordinal);
-            foreach (var held in admission.Held)
+            foreach (var held in admission.Held.Select(h => h.Key))
             {
                 var kind = kinds[held];
                 var admittedNow = admission.Admitted.Count(a => kinds[a] == kind);
@@ -133,7 +133,7 @@ public sealed class SoakDispatcher(string name, DispatcherSetup setup, SoakBqTai
 
         public Task<CleanupOutcome> Cleanup(CleanupBatch batch) => inner.Cleanup(batch);
 
-        public Task Publish(StatusDocument status) => inner.Publish(status);
+        public Task Publish(StatusDocument status, QueueDocument? queue) => inner.Publish(status, queue);
 
         public Task PublishRun(StatusDocument document) => inner.PublishRun(document);
     }

@@ -43,7 +43,7 @@ public static class DemoCommand
         await stderr.WriteLineAsync($"demo: {Count(storage, "demo-dispatch")} objects waiting in {config.AsyncTaskURL}; MaxConcurrentSQL {config.MaxConcurrentSQL}, MaxConcurrentLoad {config.MaxConcurrentLoad}");
 
         var status = await setup.RunInProcess(
-            new ThrottleLanes(), setup.Settings(options.MaxCycles ?? DefaultCycles), line => stderr.WriteLine("demo: " + line), stopping);
+            new ProjectThrottles(), setup.Settings(options.MaxCycles ?? DefaultCycles), line => stderr.WriteLine("demo: " + line), stopping);
 
         await stdout.WriteLineAsync(StatusPublisher.DocumentText(status));
         await stderr.WriteLineAsync($"demo: API calls: {storage.Requests.Count} Cloud Storage, {bigQuery.ListCalls} jobs.list, {bigQuery.GetCalls} jobs.get; hand-offs landed in {DemoWorkload.Trigger}:");

@@ -13,7 +13,7 @@ namespace BqDispatch.Cli.Durable;
 
 /// <summary>
 /// The demo in the Azure shape, without an Azure account: the Functions app's orchestrator, activities and throttle
-/// lane entities run on the Durable Task runtime with the Azure Storage backend (on Azurite, installed with npm on
+/// project throttle entities run on the Durable Task runtime with the Azure Storage backend (on Azurite, installed with npm on
 /// first use), against the same emulators and workload as `demo`. Shows each cycle from the orchestration's custom
 /// status, then the status document, the app's GET /api/status answer and the size of the run's history.
 /// </summary>

@@ -31,6 +31,7 @@ public enum JobType
 /// <summary>What the dispatcher knows about one BigQuery job.</summary>
 /// <param name="ErrorReason">errorResult.reason of a failed DONE job, else null.</param>
 /// <param name="Ended">statistics.endTime of a DONE job, when BigQuery gave it.</param>
+/// <param name="Destination">configuration.(load|query|copy).destinationTable, when the listing brought it (active jobs).</param>
 public sealed record JobSnapshot(
     string ProjectId,
     string JobId,
@@ -39,7 +40,11 @@ public sealed record JobSnapshot(
     JobType Type,
     DateTimeOffset Created,
     string? ErrorReason = null,
-    DateTimeOffset? Ended = null);
+    DateTimeOffset? Ended = null,
+    TableReference? Destination = null);
+
+/// <summary>A BigQuery table: projectId, datasetId, tableId.</summary>
+public sealed record TableReference(string ProjectId, string DatasetId, string TableId);
 
 /// <summary>A jobs.list call. Creation times are inclusive bounds (ms precision on the wire).</summary>
 public sealed record JobListQuery(

@@ -66,6 +66,27 @@ internal sealed class ErrorProtoWire
 internal sealed class JobConfigurationWire
 {
     public string? JobType { get; set; }
+
+    public DestinationWire? Load { get; set; }
+
+    public DestinationWire? Query { get; set; }
+
+    public DestinationWire? Copy { get; set; }
+}
+
+/// <summary>The destinationTable of a load, query or copy configuration (the only member read).</summary>
+internal sealed class DestinationWire
+{
+    public TableReferenceWire? DestinationTable { get; set; }
+}
+
+internal sealed class TableReferenceWire
+{
+    public string? ProjectId { get; set; }
+
+    public string? DatasetId { get; set; }
+
+    public string? TableId { get; set; }
 }
 
 internal sealed class JobStatisticsWire

@@ -44,8 +44,11 @@ internal sealed class ConfigDocument
         _ => throw Invalid(key, "must be a string"),
     };
 
+    /// <summary>A whole number in <paramref name="range"/> (which fits an int), or null when absent or null.</summary>
+    public int? Count(string key, ConfigRange range) => (int?)Number(key, range);
+
     /// <summary>A whole number in <paramref name="range"/>, or null when absent or null.</summary>
-    public int? Count(string key, ConfigRange range)
+    public long? Number(string key, ConfigRange range)
     {
         var token = Get(key);
         if (token is null)
@@ -60,7 +63,7 @@ internal sealed class ConfigDocument
 
         // Newtonsoft keeps integers beyond long as BigInteger.
         return token is JValue { Value: long number } && range.Contains(number)
-            ? (int)number
+            ? number
             : throw Invalid(key, $"must be within {range}, got {token.ToString(Formatting.None)}");
     }
 
@@ -81,6 +84,20 @@ internal sealed class ConfigDocument
         null => null,
         JObject nested => Of(nested, knownKeys, Name(key) + "."),
         _ => throw Invalid(key, "must be a JSON object"),
+    };
+
+    /// <summary>
+    /// The objects of an array, each read with its own known keys; null when absent or null. <paramref name="label"/>
+    /// names an element in error messages from its position and its raw object (e.g. <c>Lanes.backfill</c>).
+    /// </summary>
+    public IReadOnlyList<ConfigDocument>? Objects(string key, IReadOnlyList<string> knownKeys, Func<int, JObject, string> label) => Get(key) switch
+    {
+        null => null,
+        JArray array => array.Select((item, i) => item is JObject element
+                ? Of(element, knownKeys, label(i, element) + ".")
+                : throw new ConfigException($"config: {Name(key)}[{i}] must be a JSON object"))
+            .ToList(),
+        _ => throw Invalid(key, "must be a JSON array"),
     };
 
     /// <summary>The key with its parent, as error messages show it (e.g. SlackCredentials.URL).</summary>

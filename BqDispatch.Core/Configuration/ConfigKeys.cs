@@ -10,6 +10,8 @@ internal static class ConfigKeys
 
     public const string SlackCredentials = "SlackCredentials";
 
+    public const string Lanes = "Lanes";
+
     public static readonly IReadOnlyList<string> All =
     [
         // bqtail base.Config
@@ -24,11 +26,15 @@ internal static class ConfigKeys
         // this port
         "ThinkTimeMs", "CyclePauseMs", "MaxHandOffsPerCycle", "OrphanTraceTtlHours", "ReservationTtlSec",
         "ListAllUsers", "JobListLookbackHours", "MaxJobGetsPerCycle", "JobGetParallelism", "HandOffParallelism",
-        "OrphanMarkerTtlHours",
+        "OrphanMarkerTtlHours", Lanes,
 
         // completion events
         "EventSubscription", "EventAudience", "EventServiceAccount", "EventKeysURL", "EventSweepPauseMs",
     ];
 
     public static readonly IReadOnlyList<string> SlackCredentialsKeys = ["URL", "Parameter", "Key"];
+
+    public static readonly IReadOnlyList<string> LaneKeys = ["Name", "When", "Priority", "MaxConcurrentSQL", MaxConcurrentLoad, "MaxWaitSec"];
+
+    public static readonly IReadOnlyList<string> LaneWhenKeys = ["Dest", "Action", "Project", "Region"];
 }

@@ -116,6 +116,7 @@ public static class ConfigLoader
             JobGetParallelism = Count(doc, "JobGetParallelism") ?? defaults.JobGetParallelism,
             HandOffParallelism = Count(doc, "HandOffParallelism") ?? defaults.HandOffParallelism,
             OrphanMarkerTtlHours = Count(doc, "OrphanMarkerTtlHours") ?? defaults.OrphanMarkerTtlHours,
+            Lanes = LanesReader.Read(doc),
             EventSubscription = EventSubscription(doc),
             EventAudience = PushSetting(doc, environment, "EventAudience", "EventServiceAccount"),
             EventServiceAccount = ServiceAccount(doc, PushSetting(doc, environment, "EventServiceAccount", "EventAudience")),

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace BqDispatch.Core.Configuration;
 
 /// <summary>The whole numbers a numeric configuration key accepts, bounds included.</summary>
-public sealed record ConfigRange(int Min, int Max)
+public sealed record ConfigRange(long Min, long Max)
 {
     /// <summary>
     /// Every numeric key and its range. The bounds are generous for any real use and keep what is derived from a
@@ -33,6 +33,15 @@ public sealed record ConfigRange(int Min, int Max)
         ["JobGetParallelism"] = new(1, 100),
         ["HandOffParallelism"] = new(1, 256),
         ["EventSweepPauseMs"] = new(1_000, 600_000),
+    };
+
+    /// <summary>The numeric keys of each lane (in <c>Lanes</c>) and their ranges; priorities are dispenserd's.</summary>
+    public static IReadOnlyDictionary<string, ConfigRange> ByLaneKey { get; } = new Dictionary<string, ConfigRange>(StringComparer.Ordinal)
+    {
+        ["Priority"] = new(0, Throttling.Lane.MaxPriority),
+        ["MaxConcurrentSQL"] = new(0, 100_000),
+        [ConfigKeys.MaxConcurrentLoad] = new(0, 100_000),
+        ["MaxWaitSec"] = new(1, 604_800),
     };
 
     public bool Contains(long value) => value >= Min && value <= Max;

@@ -1,4 +1,5 @@
 using BqDispatch.Core.Naming;
+using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Configuration;
 
@@ -131,6 +132,9 @@ public sealed record DispatchConfig
 
     /// <summary>Hours after which a .wis marker whose window is gone is deleted. Default 24.</summary>
     public int OrphanMarkerTtlHours { get; init; } = 24;
+
+    /// <summary>Lanes and priorities inside each project; work no lane takes goes to main (priority 512). Default none.</summary>
+    public IReadOnlyList<Lane> Lanes { get; init; } = [];
 
     /// <summary>The Pub/Sub subscription (projects/&lt;p&gt;/subscriptions/&lt;s&gt;) a self-hosted dispatcher pulls completion events from.</summary>
     public string? EventSubscription { get; init; }

@@ -6,14 +6,14 @@ namespace BqDispatch.Core.Dispatch;
 
 /// <summary>
 /// The PENDING and RUNNING jobs one project's jobs.list showed, kept as small as deciding on traces allows: their ids
-/// (a trace whose job is among them waits, and nothing more about it is kept) and the counts the throttle needs.
+/// (a trace whose job is among them waits, and nothing more about it is kept) and the counts the throttle needs, per lane.
 /// </summary>
 /// <param name="recentSince">Jobs created since then are recent: the throttle matches its reservations against them, whatever
 /// their kind (whatever BqTail starts after a hand-off is evidence that BigQuery now counts it).</param>
-public sealed class ActiveJobs(DateTimeOffset recentSince)
+public sealed class ActiveJobs(string project, LaneRules lanes, DateTimeOffset recentSince)
 {
     private readonly HashSet<string> ids = new(StringComparer.Ordinal);
-    private readonly List<DateTimeOffset> recent = [];
+    private readonly LaneObservation observation = new(project, lanes, recentSince);
     private KindCounts running = KindCounts.Zero;
     private KindCounts pending = KindCounts.Zero;
 
@@ -39,17 +39,10 @@ public sealed class ActiveJobs(DateTimeOffset recentSince)
                 pending = pending.Add(kind);
             }
 
-            if (job.Created >= recentSince)
-            {
-                recent.Add(job.Created);
-            }
+            observation.Add(job);
         }
     }
 
     /// <summary>What the throttle and the status document learn from the listing.</summary>
-    public ProjectObservation Observation() => new(
-        new ObservedJobs(
-            running.Query + pending.Query, running.Load + pending.Load, [.. recent.OrderDescending().Take(ObservedJobs.MaxRecent)]),
-        running,
-        pending);
+    public ProjectObservation Observation() => new(observation.Observed(), running, pending);
 }

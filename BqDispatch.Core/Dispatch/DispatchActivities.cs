@@ -1,6 +1,7 @@
 using BqDispatch.Core.BigQuery;
 using BqDispatch.Core.Configuration;
 using BqDispatch.Core.Storage;
+using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch;
 
@@ -35,5 +36,6 @@ public sealed class DispatchActivities(
         config.MaxJobGetsPerCycle,
         config.JobGetParallelism,
         // Reservations wait at most their TTL for a job; older jobs cannot be the ones they wait for.
-        TimeSpan.FromSeconds(config.ReservationTtlSec) + Throttling.ThrottleLane.ClockSkew);
+        TimeSpan.FromSeconds(config.ReservationTtlSec) + ProjectThrottle.ClockSkew,
+        new LaneRules(config.Lanes));
 }

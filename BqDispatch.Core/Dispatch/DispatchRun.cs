@@ -1,4 +1,6 @@
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Naming;
+using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch;
 
@@ -18,13 +20,19 @@ public static class DispatchRun
     {
         var started = engine.UtcNow;
         var deadline = started + settings.Budget;
-        var status = new RunStatus(started);
+        var status = new RunStatus(started, settings.Lanes);
         var memory = RunMemory.From(carried, started);
+        var lanes = new LaneBook(settings.Lanes);
+        QueueDocument? lastQueue = null;
 
         while (true)
         {
-            var rootFailed = await Cycle(engine, settings, status, memory);
-            var published = engine.Publish(status.Snapshot(engine.UtcNow, withMaps: false));
+            var (rootFailed, queue) = await Cycle(engine, settings, lanes, status, memory);
+
+            // queue.json is written when the queue changed (and at a run's first cycle), not after every cycle.
+            var changed = queue is not null && (lastQueue is null || !queue.SameQueue(lastQueue));
+            lastQueue = queue ?? lastQueue;
+            var published = engine.Publish(status.Snapshot(engine.UtcNow, withMaps: false), changed ? queue : null);
             if (rootFailed || engine.StopRequested
                 || (settings.MaxCycles is { } max && status.Cycles >= max)
                 || engine.UtcNow + settings.Pause >= deadline)
@@ -50,8 +58,9 @@ public static class DispatchRun
         return new RunResult(document, memory.CarryOver(ended));
     }
 
-    /// <summary>One cycle; returns true when the task folder itself could not be listed.</summary>
-    private static async Task<bool> Cycle(IDispatchEngine engine, RunSettings settings, RunStatus status, RunMemory memory)
+    /// <summary>One cycle; returns whether the task folder itself could not be listed, and else the queue it left.</summary>
+    private static async Task<(bool RootFailed, QueueDocument? Queue)> Cycle(
+        IDispatchEngine engine, RunSettings settings, LaneBook lanes, RunStatus status, RunMemory memory)
     {
         var now = engine.UtcNow;
         var scan = await engine.Scan(new ScanRequest(now, settings.ChunkSize, memory.Awaited(now, settings.ReservationTtl)));
@@ -59,7 +68,7 @@ public static class DispatchRun
         if (scan.RootError is not null)
         {
             status.CompleteCycle(0);
-            return true;
+            return (true, null);
         }
 
         // A trace finished earlier in this run (or the chain) may still show in a listing; it is never handed off again (L3).
@@ -67,7 +76,7 @@ public static class DispatchRun
         var traces = scan.Done.Where(t => !memory.IsFinished(t) && !memory.IsHeldElsewhere(t, now)).ToList();
         var windows = scan.DueWindows.Where(w => !memory.IsHeldElsewhere(w, now)).ToList();
         var heldElsewhere = scan.Done.Count(t => !memory.IsFinished(t)) - traces.Count + scan.DueWindows.Count - windows.Count;
-        var plan = await CyclePlanner.Admit(engine, settings, now, scan with { DueWindows = windows }, traces, memory.Settle(scan.Settled));
+        var plan = await CyclePlanner.Admit(engine.Admit, settings, now, scan with { DueWindows = windows }, traces, memory.Settle(scan.Settled));
         foreach (var held in plan.HeldTraces)
         {
             status.RecordHeldTrace(held);
@@ -77,6 +86,8 @@ public static class DispatchRun
         {
             status.RecordHeldWindow(held);
         }
+
+        status.RecordQueue(plan.Queue, now);
 
         var admittedTraces = plan.Traces.Select(memory.Mark).ToList();
         var admittedWindows = plan.Windows.Select(memory.Mark).ToList();
@@ -96,7 +107,7 @@ public static class DispatchRun
                 memory.Record(trace, result.Status, now);
 
                 // Its reservation waits until BqTail is seen acting on the trigger object (or it is seen never made).
-                if (settings.Limits.For(trace.Kind) > 0)
+                if (lanes.Limited(settings.Limits, trace.Kind, trace.Lane))
                 {
                     memory.Await(new AwaitedFollowUp(trace.Url, trace.Project, result.Destination, FollowUpEvidence.NextStepOf(trace), now));
                 }
@@ -111,7 +122,7 @@ public static class DispatchRun
                 var window = windowsByUrl[result.Url];
                 status.RecordWindow(window, result);
                 memory.Record(window, result.Status);
-                if (settings.Limits.MaxConcurrentLoad > 0)
+                if (lanes.Limited(settings.Limits, JobKind.Load, window.Lane))
                 {
                     memory.Await(new AwaitedFollowUp(window.Url, window.Project, result.Destination, null, now));
                 }
@@ -126,7 +137,7 @@ public static class DispatchRun
         var backlog = scan.DoneTotal - scan.Done.Count + plan.HeldTraces.Count
             + scan.DueWindowsTotal - scan.DueWindows.Count + plan.HeldWindows.Count;
         status.CompleteCycle(backlog, heldElsewhere);
-        return false;
+        return (false, QueueDocument.From(plan.Queue, lanes, now));
     }
 
     private static IEnumerable<IReadOnlyList<T>> Batches<T>(IReadOnlyList<T> items, int size) =>

@@ -1,6 +1,6 @@
 namespace BqDispatch.Core.Dispatch;
 
-/// <summary>Input of one hand-off activity: DONE traces admitted by their lanes.</summary>
+/// <summary>Input of one hand-off activity: DONE traces admitted by their projects' throttles.</summary>
 public sealed record HandOffBatch(IReadOnlyList<TraceWork> Traces)
 {
     /// <summary>

@@ -22,7 +22,7 @@ public interface IDispatchEngine
     /// <summary>Activity: list the task folder, learn the state of each traced job, and say what is due.</summary>
     Task<TaskFolderScan> Scan(ScanRequest request);
 
-    /// <summary>Entity call on the project's throttle lane.</summary>
+    /// <summary>Entity call on the project's throttle.</summary>
     Task<Admission> Admit(string project, AdmissionRequest request);
 
     /// <summary>
@@ -37,8 +37,11 @@ public interface IDispatchEngine
     /// <summary>Activity: remove stalled window pairs and orphan markers, evict orphan traces.</summary>
     Task<CleanupOutcome> Cleanup(CleanupBatch batch);
 
-    /// <summary>Activity (plus custom status): publish the status after a cycle, including performance.json.</summary>
-    Task Publish(StatusDocument status);
+    /// <summary>
+    /// Activity (plus custom status): publish the status after a cycle, including performance.json, and the held work
+    /// per lane (queue.json) when <paramref name="queue"/> is given: it is null when the queue did not change.
+    /// </summary>
+    Task Publish(StatusDocument status, QueueDocument? queue);
 
     /// <summary>Activity: publish the finished run's status document (JournalURL/status.json), the one the CLI prints.</summary>
     Task PublishRun(StatusDocument document);

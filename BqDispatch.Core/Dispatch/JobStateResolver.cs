@@ -1,15 +1,18 @@
 using System.Diagnostics;
 using BqDispatch.Core.BigQuery;
+using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch;
 
 /// <summary>Settings of job-state resolution (from the configuration).</summary>
+/// <param name="Lanes">The lanes active jobs are counted in (none configured: all in main).</param>
 public sealed record ResolverSettings(
     bool ListAllUsers,
     TimeSpan Lookback,
     int MaxGetsPerCycle,
     int GetParallelism,
-    TimeSpan RecentWindow);
+    TimeSpan RecentWindow,
+    LaneRules? Lanes = null);
 
 /// <summary>
 /// Learns the state of traced jobs with as few BigQuery calls as it can: per project, one listing of the active
@@ -34,7 +37,9 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
     /// </summary>
     public async Task<ActiveJobs> ListActive(string project, DateTimeOffset now, CancellationToken cancellation)
     {
-        var (active, _) = await ListJobs(project, ActiveStates, null, () => new ActiveJobs(now - settings.RecentWindow), (a, page) => a.Add(page), cancellation);
+        var lanes = settings.Lanes ?? LaneRules.None;
+        var (active, _) = await ListJobs(
+            project, ActiveStates, null, () => new ActiveJobs(project, lanes, now - settings.RecentWindow), (a, page) => a.Add(page), cancellation);
         return active;
     }
 

@@ -8,6 +8,7 @@ namespace BqDispatch.Core.Dispatch;
 /// <param name="ChunkSize">At most this many hand-offs (and windows, and evictions) per cycle.</param>
 /// <param name="BatchSize">Work items per activity call, which keeps every payload small.</param>
 /// <param name="MaxCycles">Stop after this many cycles (null: until the budget is spent).</param>
+/// <param name="Lanes">The configured lanes (main takes the rest).</param>
 public sealed record RunSettings(
     TimeSpan Budget,
     TimeSpan Pause,
@@ -15,7 +16,8 @@ public sealed record RunSettings(
     int BatchSize,
     ThrottleLimits Limits,
     TimeSpan ReservationTtl,
-    int? MaxCycles = null)
+    int? MaxCycles = null,
+    IReadOnlyList<Lane>? Lanes = null)
 {
     public const int DefaultBatchSize = 100;
 
@@ -26,5 +28,6 @@ public sealed record RunSettings(
         DefaultBatchSize,
         new ThrottleLimits(config.MaxConcurrentSQL, config.MaxConcurrentLoad),
         TimeSpan.FromSeconds(config.ReservationTtlSec),
-        maxCycles);
+        maxCycles,
+        config.Lanes);
 }

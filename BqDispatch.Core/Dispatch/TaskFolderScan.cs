@@ -13,7 +13,7 @@ public sealed record TaskFolderScan
 
     public IReadOnlyList<ProjectScan> Projects { get; init; } = [];
 
-    /// <summary>Traces whose job is DONE, oldest first (at most the chunk size).</summary>
+    /// <summary>Traces whose job is DONE, with their lanes, in admission order (at most the chunk size).</summary>
     public IReadOnlyList<TraceWork> Done { get; init; } = [];
 
     public int DoneTotal { get; init; }
@@ -21,7 +21,7 @@ public sealed record TaskFolderScan
     /// <summary>Traces BigQuery has not known for longer than the orphan TTL, oldest first.</summary>
     public IReadOnlyList<TraceWork> Orphans { get; init; } = [];
 
-    /// <summary>Due windows without a marker, oldest end first.</summary>
+    /// <summary>Due windows without a marker, with their lanes, in admission order (at most the chunk size).</summary>
     public IReadOnlyList<WindowWork> DueWindows { get; init; } = [];
 
     public int DueWindowsTotal { get; init; }

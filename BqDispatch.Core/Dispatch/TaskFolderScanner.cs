@@ -1,5 +1,6 @@
 using BqDispatch.Core.Configuration;
 using BqDispatch.Core.Storage;
+using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch;
 
@@ -12,6 +13,8 @@ namespace BqDispatch.Core.Dispatch;
 /// <param name="ranges">Where big folders are split; one for the scanner's life by default.</param>
 public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store, JobStateResolver resolver, RangedListing? ranges = null)
 {
+    private readonly LaneRules lanes = new(config.Lanes);
+
     /// <summary>bqtail's StorageListVisibilityDelayMs: a window is due this long after its end.</summary>
     public static readonly TimeSpan WindowVisibilityDelay = TimeSpan.FromSeconds(7);
 
@@ -47,7 +50,7 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
         }
 
         var windows = WindowSchedule.Classify(findings.Windows, findings.Markers, now, config);
-        if (config.MaxConcurrentLoad > 0)
+        if (config.MaxConcurrentLoad > 0 || config.Lanes.Any(l => l.Limits.MaxConcurrentLoad > 0))
         {
             // Due windows take load slots: their projects' counts are needed even without traces.
             foreach (var project in windows.Due.Select(w => w.Project).Distinct())
@@ -63,15 +66,20 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
         var (handOffs, unstorable) = Storable(traces.Done);
 
         var chunk = request.ChunkSize;
+
+        // A cycle's chunk is cut in the order the throttle admits, so a backlog of low-priority work never keeps
+        // higher-priority work out of the chunk.
+        var done = LaneWork.InAdmissionOrder(handOffs.Select(t => t with { Lane = lanes.Assign(LaneSubjects.Of(t)) }), lanes.Book, now);
+        var dueWindows = LaneWork.InAdmissionOrder(windows.Due.Select(w => w with { Lane = lanes.Assign(LaneSubjects.Of(w)) }), lanes.Book, now);
         var succeeded = listings.Values.Where(l => l.Jobs is not null).ToList();
         var listingErrors = listings.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => l.Value.Error).OfType<string>().ToList();
         return new TaskFolderScan
         {
             Projects = traces.Projects(listings),
-            Done = handOffs.Take(chunk).ToList(),
+            Done = done.Take(chunk).ToList(),
             DoneTotal = handOffs.Count,
             Orphans = unstorable.Concat(traces.Orphans).Take(chunk).ToList(),
-            DueWindows = windows.Due.Take(chunk).ToList(),
+            DueWindows = dueWindows.Take(chunk).ToList(),
             DueWindowsTotal = windows.Due.Count,
             WindowsNotDue = windows.NotDue,
             WindowsScheduled = windows.Scheduled,

@@ -12,6 +12,7 @@ namespace BqDispatch.Core.Dispatch;
 /// <param name="Updated">As listed: when the trace was written or last claimed.</param>
 /// <param name="LookFirst">Set when an earlier attempt of this very hand-off may have landed unseen (a failure, a repeat):
 /// it takes over whatever claim there is and looks for the trigger object before copying.</param>
+/// <param name="Lane">The lane it belongs to (see <see cref="LaneSubjects"/>).</param>
 public sealed record TraceWork(
     string Url,
     string RelativeName,
@@ -26,4 +27,5 @@ public sealed record TraceWork(
     string? EvictionReason = null,
     long Metageneration = 1,
     DateTimeOffset? Updated = null,
-    bool LookFirst = false);
+    bool LookFirst = false,
+    string Lane = Throttling.Lane.MainName);

@@ -1,6 +1,6 @@
 namespace BqDispatch.Core.Dispatch;
 
-/// <summary>Input of one window activity: due windows admitted by their lanes.</summary>
+/// <summary>Input of one window activity: due windows admitted by their projects' throttles.</summary>
 public sealed record WindowBatch(IReadOnlyList<WindowWork> Windows)
 {
     /// <summary>The same work for a repeat whose earlier attempt ended unseen (see <see cref="HandOffBatch.AsRepeat"/>).</summary>

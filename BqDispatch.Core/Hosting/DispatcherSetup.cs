@@ -86,20 +86,34 @@ public sealed class DispatcherSetup : IDisposable
     public RunSettings Settings(int? maxCycles = null) => RunSettings.From(Config, maxCycles);
 
     /// <summary>
+    /// The project throttles a self-hosted dispatcher keeps in <c>JournalURL/throttle.json</c>, as the last one left them.
+    /// </summary>
+    public Task<ProjectThrottles> KeptThrottles(CancellationToken cancellation) =>
+        ProjectThrottles.Load(Store, Config.JournalURL + ProjectThrottles.StateFile, cancellation);
+
+    /// <summary>
     /// One run on the in-process engine (the CLI's). Every Google call of the run ends at the latest one attempt's
     /// timeout after the run's budget (<see cref="CallDeadline"/>): a slow or hostile service can fail the calls of the
     /// cycle in flight, never hold the run past its end.
     /// </summary>
-    public async Task<StatusDocument> RunInProcess(ThrottleLanes lanes, RunSettings settings, Action<string> log, CancellationToken stopping) =>
-        (await ContinueInProcess(lanes, settings, log, stopping, RunCarryOver.None)).Status;
+    public async Task<StatusDocument> RunInProcess(ProjectThrottles throttles, RunSettings settings, Action<string> log, CancellationToken stopping) =>
+        (await ContinueInProcess(throttles, settings, log, stopping, RunCarryOver.None)).Status;
 
-    /// <summary>The same, as one run of a chain of back-to-back runs: it starts from what the previous run <paramref name="carried"/> over.</summary>
+    /// <summary>
+    /// The same, as one run of a chain of back-to-back runs: it starts from what the previous run <paramref name="carried"/>
+    /// over. <paramref name="published"/> sees the status after each cycle.
+    /// </summary>
     public async Task<RunResult> ContinueInProcess(
-        ThrottleLanes lanes, RunSettings settings, Action<string> log, CancellationToken stopping, RunCarryOver carried)
+        ProjectThrottles throttles,
+        RunSettings settings,
+        Action<string> log,
+        CancellationToken stopping,
+        RunCarryOver carried,
+        Action<StatusDocument>? published = null)
     {
         var overrun = Retry.AttemptTimeout > TimeSpan.Zero ? Retry.AttemptTimeout : TimeSpan.Zero;
         using var deadline = CallDeadline.Until(DateTimeOffset.UtcNow + settings.Budget + overrun);
-        var engine = new InProcessEngine(Activities, lanes, SystemClock.Instance, log, stopping);
+        var engine = new InProcessEngine(Activities, throttles, SystemClock.Instance, log, stopping, published);
         return await DispatchRun.Continue(engine, settings, carried);
     }
 

@@ -6,9 +6,13 @@ namespace BqDispatch.Core.Hosting;
 public sealed record ProjectSummary(
     string Project, int Waiting, int Running, int Pending, int Dispatched, int Throttled, int NotFound);
 
+/// <summary>One lane's line in the running summary (the status document's Lanes entry, kinds summed).</summary>
+public sealed record LaneSummary(string Lane, long Priority, int Queued, int Running, int Dispatched, int Throttled, long OldestWaitSec);
+
 /// <summary>
 /// The small running summary of a run, kept as the orchestration's custom status after every cycle: the status
-/// document without its maps, bounded so its JSON stays far below Durable's 16 KB custom-status limit.
+/// document without its maps, bounded (25 projects, 20 lanes) so its JSON stays far below Durable's 16 KB
+/// custom-status limit.
 /// </summary>
 public sealed record RunSummary(
     string Status,
@@ -23,7 +27,8 @@ public sealed record RunSummary(
     int ErrorCount,
     string? LastError,
     IReadOnlyList<ProjectSummary> Projects,
-    int ProjectsOmitted)
+    int ProjectsOmitted,
+    IReadOnlyList<LaneSummary>? Lanes = null)
 {
     public const int MaxProjects = 25;
     public const int MaxErrorLength = 500;
@@ -48,7 +53,13 @@ public sealed record RunSummary(
             status.Errors.Count,
             Truncate(status.Error),
             projects.Take(MaxProjects).Select(p => Project(Truncate(p.Key, 100)!, p.Value)).ToList(),
-            Math.Max(0, projects.Count - MaxProjects));
+            Math.Max(0, projects.Count - MaxProjects),
+            // Bounded by the configuration: at most 20 lanes, main included.
+            status.Lanes
+                .OrderBy(l => l.Value.Priority)
+                .ThenBy(l => l.Key, StringComparer.Ordinal)
+                .Select(l => new LaneSummary(l.Key, l.Value.Priority, l.Value.Queued, Total(l.Value.Running), l.Value.Dispatched, l.Value.Throttled, l.Value.OldestWaitSec))
+                .ToList());
     }
 
     private static ProjectSummary Project(string name, Performance p) => new(

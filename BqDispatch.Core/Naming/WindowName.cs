@@ -54,6 +54,21 @@ public sealed record WindowName(string ObjectName, DateTimeOffset End)
     }
 
     /// <summary>
+    /// The destination table a window's name starts with, as tail wrote it: <c>&lt;DestTable&gt;_&lt;hash&gt;_&lt;end&gt;.win</c>
+    /// without its hash and end (<c>ds.t_987_1700000000.win</c> → <c>ds.t</c>); what is left when the name has no hash.
+    /// </summary>
+    public string DestTable
+    {
+        get
+        {
+            var stem = ObjectName[..^WindowExtension.Length];
+            stem = stem[..stem.LastIndexOf('_')];
+            var hash = stem.LastIndexOf('_');
+            return hash > 0 && stem[(hash + 1)..] is { Length: > 0 } digits && digits.All(char.IsAsciiDigit) ? stem[..hash] : stem;
+        }
+    }
+
+    /// <summary>
     /// The marker for a window (name or URL): the <c>.win</c> suffix, and only the suffix, becomes <c>.wis</c>
     /// (W7: bqtail replaced the first ".win", so <c>ds.winners_…</c> got a wrong marker).
     /// </summary>

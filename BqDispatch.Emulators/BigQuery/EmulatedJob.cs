@@ -47,6 +47,9 @@ public sealed record EmulatedJob(
     /// <summary>Set for child (script) jobs, which jobs.list returns only when asked with parentJobId.</summary>
     public string? ParentJobId { get; init; }
 
+    /// <summary>configuration.(load|query|copy).destinationTable; null for none (an extract, a query without one).</summary>
+    public EmulatedTable? Destination { get; init; }
+
     /// <summary>The state at <paramref name="now"/>.</summary>
     public EmulatedJobState StateAt(DateTimeOffset now) =>
         DoneAt is { } done && now >= done ? EmulatedJobState.Done
@@ -66,3 +69,6 @@ public sealed record EmulatedJob(
         string.Equals(Location, "US", StringComparison.OrdinalIgnoreCase)
         || string.Equals(Location, "EU", StringComparison.OrdinalIgnoreCase);
 }
+
+/// <summary>A table reference as BigQuery writes it.</summary>
+public sealed record EmulatedTable(string ProjectId, string DatasetId, string TableId);

@@ -155,6 +155,7 @@ internal static class JobsJsonWriter
             if (job.Type != EmulatedJobType.Unknown && configuration.Includes(detail))
             {
                 json.WriteStartObject(detail);
+                WriteDestination(json, job.Destination);
                 json.WriteEndObject();
             }
 
@@ -192,6 +193,20 @@ internal static class JobsJsonWriter
         {
             json.WriteString(name, value);
         }
+    }
+
+    private static void WriteDestination(Utf8JsonWriter json, EmulatedTable? table)
+    {
+        if (table is null)
+        {
+            return;
+        }
+
+        json.WriteStartObject("destinationTable");
+        json.WriteString("projectId", table.ProjectId);
+        json.WriteString("datasetId", table.DatasetId);
+        json.WriteString("tableId", table.TableId);
+        json.WriteEndObject();
     }
 
     private static void WriteErrorProto(Utf8JsonWriter json, string name, string reason, string message)

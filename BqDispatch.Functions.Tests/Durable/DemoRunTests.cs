@@ -12,7 +12,7 @@ using Xunit;
 
 namespace BqDispatch.Functions.Tests.Durable;
 
-/// <summary>The demo workload through the real orchestrator, activities and lane entities on the local Durable backend.</summary>
+/// <summary>The demo workload through the real orchestrator, activities and throttle entities on the local Durable backend.</summary>
 [Collection(DurableCollection.Name)]
 public sealed class DemoRunTests(AzuriteFixture azurite)
 {
@@ -67,7 +67,7 @@ public sealed class DemoRunTests(AzuriteFixture azurite)
         await using var bigQuery = await BigQueryEmulator.StartAsync();
         DemoWorkload.Seed(storage, bigQuery, seeded);
         using var setup = await DispatcherSetup.Create(null, DurableApp.Environment(storage, bigQuery, Config), CancellationToken.None);
-        var engine = new InProcessEngine(setup.Activities, new ThrottleLanes(), SystemClock.Instance, _ => { }, CancellationToken.None);
+        var engine = new InProcessEngine(setup.Activities, new ProjectThrottles(), SystemClock.Instance, _ => { }, CancellationToken.None);
         return await DispatchRun.Execute(engine, setup.Settings(maxCycles: 6));
     }
 }

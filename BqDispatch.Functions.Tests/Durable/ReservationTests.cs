@@ -6,7 +6,7 @@ using Xunit;
 
 namespace BqDispatch.Functions.Tests.Durable;
 
-/// <summary>Throttle reservations live in the lane entities, so they outlive the run that made them.</summary>
+/// <summary>Throttle reservations live in the project throttle entities, so they outlive the run that made them.</summary>
 [Collection(DurableCollection.Name)]
 public sealed class ReservationTests(AzuriteFixture azurite)
 {

@@ -93,6 +93,8 @@ public sealed class DurableApp : IAsyncDisposable
 
     public Task<LocalResponse> GetStatus() => Functions.GetStatus();
 
+    public Task<LocalResponse> GetQueue() => Functions.GetQueue();
+
     public Task<LocalResponse> RunNow() => Functions.RunNow();
 
     public Task<string> StartRun(RunChain chain) => Functions.StartRun(chain);

@@ -83,7 +83,7 @@ public abstract class BackToBackRunsTests(StorageKind kind) : AcceptanceTests(ki
         new(carried => DispatchRun.Continue(engine(), settings, carried), settings.Pause, clock);
 
     private static InProcessEngine Engine(DispatchFixture f, DispatchActivities activities, Action<string> cycleDone, CancellationToken stop) =>
-        new(activities, f.Lanes, f.Clock, cycleDone, stop);
+        new(activities, f.Throttles, f.Clock, cycleDone, stop);
 
     private static Func<StatusDocument, Task> Stopping(List<StatusDocument> runs, int count, CancellationTokenSource stop) => status =>
     {

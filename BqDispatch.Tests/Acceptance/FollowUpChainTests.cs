@@ -97,7 +97,7 @@ public abstract class FollowUpChainTests(StorageKind kind) : AcceptanceTests(kin
     /// <summary>The in-process engine, with BqTail acting during each pause and every held candidate checked against the truth.</summary>
     private sealed class ChainEngine(DispatchFixture f, BqTail bqTail) : IDispatchEngine
     {
-        private readonly InProcessEngine inner = new(f.Activities(), f.Lanes, f.Clock, _ => { }, CancellationToken.None);
+        private readonly InProcessEngine inner = new(f.Activities(), f.Throttles, f.Clock, _ => { }, CancellationToken.None);
 
         public List<string> Unexplained { get; } = [];
 
@@ -119,7 +119,7 @@ public abstract class FollowUpChainTests(StorageKind kind) : AcceptanceTests(kin
         {
             var admission = await inner.Admit(project, request);
             var kinds = request.Candidates.ToDictionary(c => c.Key, c => c.Kind, StringComparer.Ordinal);
-            foreach (var held in admission.Held)
+            foreach (var held in admission.Held.Select(h => h.Key))
             {
                 var heldKind = kinds[held];
                 var admittedNow = admission.Admitted.Count(a => kinds[a] == heldKind);
@@ -140,7 +140,7 @@ public abstract class FollowUpChainTests(StorageKind kind) : AcceptanceTests(kin
 
         public Task<CleanupOutcome> Cleanup(CleanupBatch batch) => inner.Cleanup(batch);
 
-        public Task Publish(StatusDocument status) => inner.Publish(status);
+        public Task Publish(StatusDocument status, QueueDocument? queue) => inner.Publish(status, queue);
 
         public Task PublishRun(StatusDocument document) => inner.PublishRun(document);
     }

@@ -45,7 +45,7 @@ public sealed class HostileServiceTests : IDisposable
         var trace = Trace();
         using var setup = await Setup(bigQuery, ShortRetry);
 
-        var status = await setup.RunInProcess(new ThrottleLanes(), setup.Settings(maxCycles: 1), _ => { }, CancellationToken.None)
+        var status = await setup.RunInProcess(new ProjectThrottles(), setup.Settings(maxCycles: 1), _ => { }, CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.NotEmpty(bigQuery.Requests);
@@ -67,7 +67,7 @@ public sealed class HostileServiceTests : IDisposable
         using var setup = await Setup(bigQuery, patient);
         var settings = setup.Settings(maxCycles: 1) with { Budget = TimeSpan.FromSeconds(2) };
 
-        var status = await setup.RunInProcess(new ThrottleLanes(), settings, _ => { }, CancellationToken.None)
+        var status = await setup.RunInProcess(new ProjectThrottles(), settings, _ => { }, CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Contains(status.Errors, e => e.Contains("jobs.list p1: timed out", StringComparison.Ordinal));

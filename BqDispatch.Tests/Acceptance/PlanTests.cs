@@ -1,6 +1,7 @@
 using BqDispatch.Cli;
 using BqDispatch.Core.Dispatch;
-using BqDispatch.Core.Naming;
+using BqDispatch.Core.Dispatch.InProcess;
+using BqDispatch.Core.Throttling;
 using BqDispatch.Core.Storage;
 using BqDispatch.Emulators.BigQuery;
 using BqDispatch.Tests.Support;
@@ -34,16 +35,18 @@ public abstract class PlanTests(StorageKind kind) : AcceptanceTests(kind)
             return Task.CompletedTask;
         };
 
-        var preview = await CyclePreview.Of(f.Activities(), Core.Dispatch.RunSettings.From(f.Config), f.Clock.UtcNow, CancellationToken.None);
+        var preview = await CyclePreview.Of(f.Activities(), Core.Dispatch.RunSettings.From(f.Config), new ProjectThrottles(), f.Clock.UtcNow, CancellationToken.None);
 
         Assert.Equal(0, writes);
         Assert.Equal([new PlannedMove(done.Url, f.Url("trig/_bqjob_/2023-11-14_22/proj:p1:US/ds_t--1_00001_load--dispatch.json"))], preview.HandOffs);
         Assert.Equal([new PlannedMove(window.Url, f.Url("trig/_batch_/ds.w_1_1700000000.win"))], preview.Windows);
-        Assert.Equal([new HeldWork(held.Url, "p1", JobKind.Query, 1, 1)], preview.Held);
+        var queued = Assert.Single(preview.Held);
+        Assert.Equal((held.Url, "p1", "main", "query", 512L), (queued.URL, queued.Project, queued.Lane, queued.Kind, queued.Priority));
+        Assert.Equal(new HeldBy("MaxConcurrentSQL", HeldBy.ProjectScope, 1, 1), queued.HeldBy);
         Assert.Equal([new PlannedMove(orphan.Url, f.Errors + "orphans/proj:p1:US/ds.o--3_00001_load--dispatch")], preview.Evictions);
 
         var text = PlanCommand.Describe(preview);
-        Assert.Contains("(query jobs active in p1: 1, limit 1)", text, StringComparison.Ordinal);
+        Assert.Contains($"hold       {held.Url}  [lane main]\n           (query jobs active in p1: 1, MaxConcurrentSQL 1)", text, StringComparison.Ordinal);
         Assert.Contains("in short   1 hand-offs, 1 windows, 1 held, 0 removals, 1 evictions", text, StringComparison.Ordinal);
         Assert.True(f.Store.Exists(done.Url));
         Assert.Empty(f.ObjectsUnder(f.Url("trig/")));

@@ -104,7 +104,7 @@ public abstract class RetriedActivityTests(StorageKind kind) : AcceptanceTests(k
     /// </summary>
     private sealed class RepeatingEngine(DispatchFixture f, Func<bool> betweenAttempts) : IDispatchEngine
     {
-        private readonly InProcessEngine inner = new(f.Activities(), f.Lanes, f.Clock, _ => { }, CancellationToken.None);
+        private readonly InProcessEngine inner = new(f.Activities(), f.Throttles, f.Clock, _ => { }, CancellationToken.None);
 
         public DateTimeOffset UtcNow => inner.UtcNow;
 
@@ -130,7 +130,7 @@ public abstract class RetriedActivityTests(StorageKind kind) : AcceptanceTests(k
 
         public Task<CleanupOutcome> Cleanup(CleanupBatch batch) => inner.Cleanup(batch);
 
-        public Task Publish(StatusDocument status) => inner.Publish(status);
+        public Task Publish(StatusDocument status, QueueDocument? queue) => inner.Publish(status, queue);
 
         public Task PublishRun(StatusDocument document) => inner.PublishRun(document);
 

@@ -41,10 +41,46 @@ public sealed class JobsRestClientContractTests
         Assert.Equal(["250"], Values(parameters, "maxResults"));
         Assert.Equal(["false"], Values(parameters, "prettyPrint"));
         Assert.Equal(
-            ["nextPageToken,unreachable,jobs(jobReference,state,errorResult,configuration/jobType,statistics(creationTime,endTime))"],
+            ["nextPageToken,unreachable,jobs(jobReference,state,errorResult,configuration(jobType,load/destinationTable,query/destinationTable,copy/destinationTable),statistics(creationTime,endTime))"],
             Values(parameters, "fields"));
         Assert.Empty(Values(parameters, "pageToken"));
         Assert.Equal(HttpMethod.Get, handler.Methods.Single());
+    }
+
+    [Fact]
+    public async Task A_listing_of_done_jobs_does_without_destination_tables()
+    {
+        var handler = new FakeHandler(EmptyList);
+
+        await handler.Client().List(new JobListQuery("p", [JobState.Done], T0, null, AllUsers: true), None);
+
+        Assert.Equal(
+            ["nextPageToken,unreachable,jobs(jobReference,state,errorResult,configuration/jobType,statistics(creationTime,endTime))"],
+            Values(QueryParameters(Assert.Single(handler.Uris)), "fields"));
+    }
+
+    [Fact]
+    public async Task List_reads_the_destination_table_of_loads_queries_and_copies()
+    {
+        var handler = new FakeHandler(
+            """
+            {"jobs":[
+              {"jobReference":{"projectId":"p","jobId":"l"},"state":"RUNNING","statistics":{"creationTime":"1"},
+               "configuration":{"jobType":"LOAD","load":{"destinationTable":{"projectId":"p","datasetId":"ds","tableId":"t$20260101"}}}},
+              {"jobReference":{"projectId":"p","jobId":"q"},"state":"RUNNING","statistics":{"creationTime":"1"},
+               "configuration":{"jobType":"QUERY","query":{"destinationTable":{"projectId":"p","datasetId":"_0a1b","tableId":"anon"}}}},
+              {"jobReference":{"projectId":"p","jobId":"c"},"state":"PENDING","statistics":{"creationTime":"1"},
+               "configuration":{"jobType":"COPY","copy":{"destinationTable":{"projectId":"o","datasetId":"ds2","tableId":"u"}}}},
+              {"jobReference":{"projectId":"p","jobId":"d"},"state":"RUNNING","statistics":{"creationTime":"1"},
+               "configuration":{"jobType":"QUERY","query":{}}}
+            ]}
+            """);
+
+        var result = await handler.Client().List(new JobListQuery("p", [JobState.Running, JobState.Pending], null, null, true), None);
+
+        Assert.Equal(
+            [new TableReference("p", "ds", "t$20260101"), new TableReference("p", "_0a1b", "anon"), new TableReference("o", "ds2", "u"), null],
+            result.Jobs.Select(j => j.Destination));
     }
 
     [Fact]

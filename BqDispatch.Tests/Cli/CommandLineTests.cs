@@ -111,6 +111,9 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("once", "--max-cycles")]
     [InlineData("once", "--verbose")]
     [InlineData("run", "--max-cycles", "2")]
+    [InlineData("once", "--http", "127.0.0.1:8282")]
+    [InlineData("run", "--http", "0.0.0.0:8282")]
+    [InlineData("run", "--http")]
     public async Task Bad_command_lines_print_usage_and_exit_code_2(params string[] args)
     {
         var (code, _, stderr) = await Run(args);

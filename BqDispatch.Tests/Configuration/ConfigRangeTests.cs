@@ -70,6 +70,19 @@ public sealed class ConfigRangeTests
         }
     }
 
+    [Fact]
+    public void The_readme_configuration_table_shows_the_range_of_each_lane_key()
+    {
+        var readme = File.ReadAllLines(Path.Combine(RepositoryRoot(), "README.md"));
+
+        foreach (var (key, range) in ConfigRange.ByLaneKey)
+        {
+            var row = readme.FirstOrDefault(line => line.StartsWith($"| `Lanes[].{key}`", StringComparison.Ordinal));
+            Assert.True(row is not null, $"README has no configuration row for Lanes[].{key}");
+            Assert.Equal(range.ToString(), row.Split('|')[3].Trim());
+        }
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -30,7 +30,11 @@ public class CyclePlannerTests
 
         Assert.Equal(["p", "q"], requests.Keys.Order());
         Assert.Equal(
-            [new("mem://d/T/old-trace", JobKind.Load), new("mem://d/T/window", JobKind.Load), new AdmissionCandidate("mem://d/T/new-trace", JobKind.Query)],
+            [
+                new("mem://d/T/old-trace", JobKind.Load, "main", Now - TimeSpan.FromMinutes(9), Now - TimeSpan.FromMinutes(9)),
+                new("mem://d/T/window", JobKind.Load, "main", Now - TimeSpan.FromMinutes(5), Now - TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(7)),
+                new AdmissionCandidate("mem://d/T/new-trace", JobKind.Query, "main", Now - TimeSpan.FromMinutes(1), Now - TimeSpan.FromMinutes(1)),
+            ],
             requests["p"].Candidates);
         Assert.Same(ObservedJobs.None, requests["q"].Observed);
         Assert.Equal(Settings.Limits, requests["p"].Limits);

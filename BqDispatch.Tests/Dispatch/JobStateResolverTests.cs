@@ -44,7 +44,7 @@ public class JobStateResolverTests
         Assert.Equal(2, observation.Observed.ActiveQuery);
         Assert.Equal(1, observation.Observed.ActiveLoad);
         // Recent jobs of every kind, newest first: a copy may be what a load's reservation waited for.
-        Assert.Equal([Now - TimeSpan.FromSeconds(10), Now - TimeSpan.FromSeconds(30)], observation.Observed.RecentCreated);
+        Assert.Equal([Now - TimeSpan.FromSeconds(10), Now - TimeSpan.FromSeconds(30)], observation.Observed.Lanes.Single().RecentCreated);
         Assert.Equal(new KindCounts(1, 1, 1, 0), observation.Running);
         Assert.Equal(new KindCounts(1, 0, 0, 0), observation.Pending);
     }

@@ -3,6 +3,7 @@ using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Throttling;
+using BqDispatch.Tests.Support;
 using Xunit;
 
 namespace BqDispatch.Tests.Dispatch;
@@ -26,7 +27,7 @@ public class PayloadSerializationTests
     [Fact]
     public void Activity_inputs_and_outputs_round_trip()
     {
-        var observed = new ObservedJobs(2, 1, [At, At.AddSeconds(-3)]);
+        var observed = new ObservedJobs([new LaneJobs("main", 2, 1, 0, 0, [At, At.AddSeconds(-3)]), new LaneJobs("backfill", 0, 3, 1, 0, [])]);
         var scan = new TaskFolderScan
         {
             Projects = [new ProjectScan("p", "US", 3, new KindCounts(1, 2, 0, 0), KindCounts.Zero, observed, 1, 0)],
@@ -59,15 +60,16 @@ public class PayloadSerializationTests
     [Fact]
     public void Entity_calls_and_state_round_trip()
     {
-        var request = new AdmissionRequest(At, new ObservedJobs(1, 2, [At]), new ThrottleLimits(3, 4), TimeSpan.FromMinutes(2),
-            [new AdmissionCandidate("k", JobKind.Query)], ["settled"]);
+        var lanes = new[] { new Lane("backfill", 4000, new ThrottleLimits(0, 5), 600, new LaneWhen(Dest: "backfill_.*")) };
+        var request = new AdmissionRequest(At, Observed.Jobs(1, 2, [At]), new ThrottleLimits(3, 4), TimeSpan.FromMinutes(2),
+            [new AdmissionCandidate("k", JobKind.Query, "backfill", At.AddMinutes(-5), At.AddMinutes(-1))], ["settled"], lanes);
         Assert.Equal(Json(request), Json(RoundTrip(request)));
-        var admission = new Admission(["a"], ["b"], 1, 2, 3);
+        var admission = new Admission(["a"], [new Hold("b", new HeldBy("MaxConcurrentLoad", HeldBy.LaneScope, 5, 5))], 1, 2, 3);
         Assert.Equal(Json(admission), Json(RoundTrip(admission)));
 
-        var lane = new ThrottleLane();
+        var lane = new ProjectThrottle();
         lane.Admit(request);
-        lane.Admit(request with { Observed = new ObservedJobs(1, 2, [At.AddSeconds(1)]), Now = At.AddSeconds(3) });
+        lane.Admit(request with { Observed = Observed.Jobs(1, 2, [At.AddSeconds(1)], "backfill"), Now = At.AddSeconds(3) });
         var restored = RoundTrip(lane);
         Assert.Equal(lane.Reservations, restored.Reservations);
         Assert.NotNull(lane.LastMatchedJob);

@@ -3,6 +3,7 @@ using BqDispatch.Core.BigQuery;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Storage;
+using BqDispatch.Core.Throttling;
 using BqDispatch.Tests.Support;
 using NSubstitute;
 using Xunit;
@@ -41,7 +42,7 @@ public class ScanMemoryTests
     [Fact]
     public void Traces_whose_job_the_active_listing_shows_are_only_counted()
     {
-        var active = new ActiveJobs(Now);
+        var active = new ActiveJobs("p", new LaneRules([]), Now);
         active.Add(new JobListPage([Job(1, JobState.Running), Job(2, JobState.Pending)], []));
         var traces = new TraceClassification(Now, TimeSpan.FromSeconds(1), TimeSpan.FromHours(24));
         var folder = new TaskFolder(Folder, "proj:p:US/", "p", "US");
@@ -59,7 +60,7 @@ public class ScanMemoryTests
     [Fact]
     public void Awaited_next_steps_are_seen_in_any_trace_young_or_old_and_nothing_else_is_remembered()
     {
-        var active = new ActiveJobs(Now);
+        var active = new ActiveJobs("p", new LaneRules([]), Now);
         var traces = new TraceClassification(Now, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24), new HashSet<string> { "2_00001", "9_00002" });
         var folder = new TaskFolder(Folder, "proj:p:US/", "p", "US");
 

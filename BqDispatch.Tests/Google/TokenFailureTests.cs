@@ -42,7 +42,7 @@ public sealed class TokenFailureTests : IDisposable
         using var setup = await DispatcherSetup.Create(Config(), Environment(fake), CancellationToken.None, OneAttempt);
         var log = new List<string>();
 
-        var document = await setup.RunInProcess(new ThrottleLanes(), setup.Settings(maxCycles: 1), log.Add, CancellationToken.None)
+        var document = await setup.RunInProcess(new ProjectThrottles(), setup.Settings(maxCycles: 1), log.Add, CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(StatusDocument.Failed, document.Status);
@@ -79,7 +79,7 @@ public sealed class TokenFailureTests : IDisposable
         var oneSecond = OneAttempt with { AttemptTimeout = TimeSpan.FromSeconds(1) };
         using var setup = await DispatcherSetup.Create(Config(), environment, CancellationToken.None, oneSecond);
 
-        var document = await setup.RunInProcess(new ThrottleLanes(), setup.Settings(maxCycles: 1), _ => { }, CancellationToken.None)
+        var document = await setup.RunInProcess(new ProjectThrottles(), setup.Settings(maxCycles: 1), _ => { }, CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.NotEmpty(tokens.Requests);

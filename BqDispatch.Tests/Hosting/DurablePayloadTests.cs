@@ -3,6 +3,7 @@ using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Hosting;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Throttling;
+using BqDispatch.Tests.Support;
 using Xunit;
 
 namespace BqDispatch.Tests.Hosting;
@@ -26,18 +27,20 @@ public class DurablePayloadTests
     }
 
     [Fact]
-    public void The_lane_entity_state_survives_the_durable_serializer()
+    public void The_throttle_entity_state_survives_the_durable_serializer()
     {
         var t0 = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
-        var lane = new ThrottleLane();
-        lane.Admit(new AdmissionRequest(t0, new ObservedJobs(0, 0, []), new ThrottleLimits(2, 2), TimeSpan.FromMinutes(2),
-            [new("a", JobKind.Query), new("b", JobKind.Load), new("c", JobKind.Load)]));
-        lane.Admit(new AdmissionRequest(t0.AddSeconds(5), new ObservedJobs(1, 0, [t0.AddSeconds(1)]), new ThrottleLimits(2, 2), TimeSpan.FromMinutes(2), [], ["c"]));
+        var lane = new ProjectThrottle();
+        lane.Admit(new AdmissionRequest(t0, Observed.Jobs(0, 0), new ThrottleLimits(2, 2), TimeSpan.FromMinutes(2),
+            [new("a", JobKind.Query), new("b", JobKind.Load, "backfill"), new("c", JobKind.Load)],
+            Lanes: [new Lane("backfill", 4000, ThrottleLimits.None, When: new LaneWhen(Dest: "b.*"))]));
+        lane.Admit(new AdmissionRequest(t0.AddSeconds(5), Observed.Jobs(1, 0, [t0.AddSeconds(1)]), new ThrottleLimits(2, 2), TimeSpan.FromMinutes(2), [], ["c"]));
 
         var copy = RoundTrip(lane);
 
         Assert.Equal(lane.Reservations, copy.Reservations);
         Assert.Equal(lane.LastMatchedJob, copy.LastMatchedJob);
         Assert.Equal(["b"], copy.Reservations.Select(r => r.Key));
+        Assert.Equal("backfill", copy.Reservations.Single().Lane);
     }
 }

@@ -10,7 +10,7 @@ public class SmallHelpersTests
     [InlineData("example.com:analytics")]
     [InlineData("p_1")]
     public void A_bigquery_project_id_is_its_own_lane_key(string project) =>
-        Assert.Equal(project, LaneKeys.For(project));
+        Assert.Equal(project, ThrottleKeys.For(project));
 
     [Theory]
     [InlineData("a@b")]
@@ -19,18 +19,18 @@ public class SmallHelpersTests
     [InlineData("")]
     public void Other_names_get_a_safe_distinct_key(string project)
     {
-        var key = LaneKeys.For(project);
+        var key = ThrottleKeys.For(project);
 
         Assert.DoesNotContain(key, c => c is '@' or '/' or '\\' or '#' or '?');
-        Assert.NotEqual(key, LaneKeys.For(project + "x"));
+        Assert.NotEqual(key, ThrottleKeys.For(project + "x"));
         Assert.NotEmpty(key);
     }
 
     [Fact]
     public void Keys_of_long_names_stay_short_and_distinct()
     {
-        var a = LaneKeys.For(new string('a', 300));
-        var b = LaneKeys.For(new string('a', 299) + "b");
+        var a = ThrottleKeys.For(new string('a', 300));
+        var b = ThrottleKeys.For(new string('a', 299) + "b");
 
         Assert.True(a.Length < 100);
         Assert.NotEqual(a, b);

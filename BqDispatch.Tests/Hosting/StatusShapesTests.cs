@@ -60,11 +60,16 @@ public class StatusShapesTests
         var doc = Document(40, 100_000, 100, Enumerable.Range(0, 2_000).Select(i => ($"project-with-a-long-name-{i:D5}", i)).ToArray());
         doc.Error = new string('x', 100_000);
         doc.Performance[new string('p', 5_000)] = new Performance();
+        foreach (var lane in Enumerable.Range(0, 20).Select(i => $"{i:D2}{new string('l', 62)}"))
+        {
+            doc.Lanes[lane] = new LaneStatus { Priority = uint.MaxValue, Queued = 100_000, Running = new Metrics { LoadJobs = 100_000 }, Dispatched = 100_000, Throttled = 100_000, OldestWaitSec = 604_800 };
+        }
 
         var summary = RunSummary.From(doc);
         var json = JsonSerializer.Serialize(summary, DurableJson.Options);
 
         Assert.True(json.Length < 8_000, $"{json.Length} chars"); // 16 KB of UTF-16
+        Assert.Equal(20, summary.Lanes!.Count);
         Assert.Equal(RunSummary.MaxProjects, summary.Projects.Count);
         Assert.Equal(2_001 - RunSummary.MaxProjects, summary.ProjectsOmitted);
     }

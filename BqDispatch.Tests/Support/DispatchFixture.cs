@@ -59,7 +59,7 @@ public sealed class DispatchFixture : IAsyncDisposable
 
     public DispatchConfig Config { get; }
 
-    public ThrottleLanes Lanes { get; } = new();
+    public ProjectThrottles Throttles { get; } = new();
 
     public List<string> Log { get; } = [];
 
@@ -127,7 +127,7 @@ public sealed class DispatchFixture : IAsyncDisposable
     public EmulatedJob Job(
         string project, string jobId, EmulatedJobType type, EmulatedJobState state,
         string location = "US", DateTimeOffset? created = null, string? errorReason = null,
-        string user = "dispatcher@example.iam.gserviceaccount.com")
+        string user = "dispatcher@example.iam.gserviceaccount.com", EmulatedTable? destination = null)
     {
         var at = (created ?? Clock.UtcNow - TimeSpan.FromSeconds(30)) + TimeSpan.FromMilliseconds(100);
         var job = new EmulatedJob(project, jobId, location, type, user, at)
@@ -135,6 +135,7 @@ public sealed class DispatchFixture : IAsyncDisposable
             RunningAt = state == EmulatedJobState.Pending ? null : at,
             DoneAt = state == EmulatedJobState.Done ? at + TimeSpan.FromMilliseconds(10) : null,
             ErrorReason = errorReason,
+            Destination = destination,
         };
         BigQuery.AddJob(job);
         return job;
@@ -148,7 +149,7 @@ public sealed class DispatchFixture : IAsyncDisposable
 
     public Task<StatusDocument> Run(DispatchActivities activities, int? maxCycles = 1, CancellationToken stop = default)
     {
-        var engine = new InProcessEngine(activities, Lanes, Clock, line => { lock (Log) { Log.Add(line); } }, stop);
+        var engine = new InProcessEngine(activities, Throttles, Clock, line => { lock (Log) { Log.Add(line); } }, stop);
         return DispatchRun.Execute(engine, RunSettings.From(Config, maxCycles));
     }
 
@@ -164,7 +165,7 @@ public sealed class DispatchFixture : IAsyncDisposable
             Clock.Advance(settings.Pause);
         }
 
-        var engine = new InProcessEngine(Activities(), Lanes, Clock, line => { lock (Log) { Log.Add(line); } }, CancellationToken.None);
+        var engine = new InProcessEngine(Activities(), Throttles, Clock, line => { lock (Log) { Log.Add(line); } }, CancellationToken.None);
         var result = await DispatchRun.Continue(engine, settings, carried ?? RunCarryOver.None);
         carried = result.CarryOver;
         return result.Status;

@@ -5,10 +5,17 @@ namespace BqDispatch.Core.Dispatch.InProcess;
 
 /// <summary>
 /// Runs the dispatch flow in this process: activities are direct calls (at most a few at once, like a
-/// Functions host's activity concurrency), lanes are objects in memory.
+/// Functions host's activity concurrency), project throttles are objects in memory, kept where they say
+/// (<see cref="ProjectThrottles.Persist"/>) before any work they admitted is handed off and after each cycle.
+/// <paramref name="published"/> sees each cycle's status (a status endpoint).
 /// </summary>
 public sealed class InProcessEngine(
-    DispatchActivities activities, ThrottleLanes lanes, IClock clock, Action<string> log, CancellationToken stopping) : IDispatchEngine
+    DispatchActivities activities,
+    ProjectThrottles throttles,
+    IClock clock,
+    Action<string> log,
+    CancellationToken stopping,
+    Action<StatusDocument>? published = null) : IDispatchEngine
 {
     private const int ActivityConcurrency = 4;
 
@@ -23,21 +30,29 @@ public sealed class InProcessEngine(
     public Task<TaskFolderScan> Scan(ScanRequest request) =>
         Activity(() => activities.Scanner.Scan(request, CancellationToken.None));
 
-    public Task<Admission> Admit(string project, AdmissionRequest request) => Task.FromResult(lanes.Admit(project, request));
+    public Task<Admission> Admit(string project, AdmissionRequest request) => Task.FromResult(throttles.Admit(project, request));
 
-    public Task<HandOffOutcome> HandOff(HandOffBatch batch) =>
-        Activity(() => activities.HandOffs.HandOff(batch, CancellationToken.None));
+    public async Task<HandOffOutcome> HandOff(HandOffBatch batch)
+    {
+        await PersistThrottles();
+        return await Activity(() => activities.HandOffs.HandOff(batch, CancellationToken.None));
+    }
 
-    public Task<WindowOutcome> FireWindows(WindowBatch batch) =>
-        Activity(() => activities.Windows.Fire(batch, CancellationToken.None));
+    public async Task<WindowOutcome> FireWindows(WindowBatch batch)
+    {
+        await PersistThrottles();
+        return await Activity(() => activities.Windows.Fire(batch, CancellationToken.None));
+    }
 
     public Task<CleanupOutcome> Cleanup(CleanupBatch batch) =>
         Activity(() => activities.Cleaner.Clean(batch, CancellationToken.None));
 
-    public async Task Publish(StatusDocument status)
+    public async Task Publish(StatusDocument status, QueueDocument? queue)
     {
         log(CycleLine(status));
-        if (await Activity(() => activities.Publisher.Publish(status, CancellationToken.None)) is { } error)
+        published?.Invoke(status);
+        await PersistThrottles();
+        if (await Activity(() => activities.Publisher.Publish(status, queue, CancellationToken.None)) is { } error)
         {
             log(error);
         }
@@ -63,6 +78,15 @@ public sealed class InProcessEngine(
     }
 
     private static int Total(Metrics m) => m.QueryJobs + m.LoadJobs + m.CopyJobs + m.OtherJobs;
+
+    // Reservations are kept before the work they admitted goes, so a dispatcher that dies right after never forgets them.
+    private async Task PersistThrottles()
+    {
+        if (await throttles.Persist(CancellationToken.None) is { } error)
+        {
+            log(error);
+        }
+    }
 
     // Activities are not cancelled when stopping: the cycle in flight finishes its work (nothing half done).
     private async Task<T> Activity<T>(Func<Task<T>> body)

@@ -1,4 +1,5 @@
 using BqDispatch.Core.Naming;
+using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch.Status;
 
@@ -18,13 +19,21 @@ public sealed class RunStatus
 
     private readonly StatusDocument document;
     private readonly HashSet<string> errorSet = [];
+    private readonly LaneBook lanes;
+    private readonly Dictionary<string, HashSet<string>> throttledByLane = new(StringComparer.Ordinal);
     private long lagSamples;
     private long lagTotalMs;
     private int claimedElsewhereInCycle;
 
-    public RunStatus(DateTimeOffset started)
+    /// <param name="lanes">The configured lanes: each has its entry from the start, main too.</param>
+    public RunStatus(DateTimeOffset started, IReadOnlyList<Lane>? lanes = null)
     {
         document = new StatusDocument { Started = started.UtcDateTime };
+        this.lanes = new LaneBook(lanes);
+        foreach (var lane in this.lanes.ByPriority)
+        {
+            document.Lanes[lane.Name] = new LaneStatus { Priority = lane.Priority };
+        }
     }
 
     public bool Failed => document.Status == StatusDocument.Failed;
@@ -80,6 +89,22 @@ public sealed class RunStatus
             performance.NoFound = project.NoFound;
         }
 
+        foreach (var lane in document.Lanes.Values)
+        {
+            lane.Queued = 0;
+            lane.OldestWaitSec = 0;
+            lane.Running = new Metrics();
+        }
+
+        foreach (var jobs in scan.Projects.SelectMany(p => p.Observed.Lanes))
+        {
+            var running = LaneOf(jobs.Lane).Running;
+            running.QueryJobs += jobs.Query;
+            running.LoadJobs += jobs.Load;
+            running.CopyJobs += jobs.Copy;
+            running.OtherJobs += jobs.Other;
+        }
+
         document.Totals.Unresolved = scan.Projects.Sum(p => p.Unresolved);
         document.GetCount += scan.GetCalls;
         document.ListTime = GoDuration.Format(scan.ListTime);
@@ -95,6 +120,28 @@ public sealed class RunStatus
         var throttled = PerformanceOf(window.BatchingKey).Throttled;
         throttled.LoadJobs++;
         throttled.BatchJobs++;
+    }
+
+    /// <summary>Records the cycle's queue: held work per lane, how long the oldest has waited, and what was ever held.</summary>
+    public void RecordQueue(IReadOnlyList<QueuedWork> queue, DateTimeOffset now)
+    {
+        foreach (var work in queue)
+        {
+            var name = lanes[work.Lane].Name;
+            var lane = document.Lanes[name];
+            lane.Queued++;
+            lane.OldestWaitSec = Math.Max(lane.OldestWaitSec, (long)Math.Max(0, (now.UtcDateTime - work.WaitingSince).TotalSeconds));
+            if (!throttledByLane.TryGetValue(name, out var held))
+            {
+                held = new HashSet<string>(StringComparer.Ordinal);
+                throttledByLane[name] = held;
+            }
+
+            if (held.Add(work.URL))
+            {
+                lane.Throttled = held.Count;
+            }
+        }
     }
 
     /// <summary>Records a hand-off attempt; <paramref name="noticed"/> is when the cycle that found the job DONE started.</summary>
@@ -123,6 +170,7 @@ public sealed class RunStatus
         }
 
         Add(PerformanceOf(trace.Project).Dispatched, trace.Kind);
+        LaneOf(trace.Lane).Dispatched++;
         if (document.Jobs.Count < MaxJobsListed)
         {
             document.Jobs[trace.Url] = new JobEntry(trace.JobId, trace.Url, "DONE");
@@ -171,6 +219,7 @@ public sealed class RunStatus
 
         document.Batched[window.Url] = window.End.UtcDateTime;
         document.BatchCount++;
+        LaneOf(window.Lane).Dispatched++;
         var running = PerformanceOf(window.BatchingKey).Running;
         running.LoadJobs++;
         running.BatchJobs++;
@@ -215,6 +264,9 @@ public sealed class RunStatus
 
         return copy;
     }
+
+    // A lane the configuration no longer names (work assigned before a change) is counted in main, as the throttle does.
+    private LaneStatus LaneOf(string name) => document.Lanes[lanes[name].Name];
 
     private Performance PerformanceOf(string key)
     {

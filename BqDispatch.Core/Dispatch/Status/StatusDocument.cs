@@ -45,5 +45,8 @@ public sealed class StatusDocument
     /// <summary>Per project (and "&lt;x&gt;/batching" key), as written to performance.json.</summary>
     public Dictionary<string, Performance> Performance { get; set; } = [];
 
+    /// <summary>Per lane, over all projects (not in performance.json, whose format is BqTail's).</summary>
+    public Dictionary<string, LaneStatus> Lanes { get; set; } = [];
+
     public RunTotals Totals { get; set; } = new();
 }

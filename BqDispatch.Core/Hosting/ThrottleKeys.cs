@@ -3,15 +3,15 @@ using System.Text;
 
 namespace BqDispatch.Core.Hosting;
 
-/// <summary>The durable entity key of a project's throttle lane.</summary>
-public static class LaneKeys
+/// <summary>The durable entity key of a project's throttle.</summary>
+public static class ThrottleKeys
 {
     private const int MaxPlainLength = 80;
 
     /// <summary>
     /// The project id itself when it is made of letters, digits and <c>. : - _</c> (every BigQuery project id,
     /// domain-scoped ones included) and short; otherwise a readable part plus a hash, so that no two projects
-    /// share a lane and no key carries characters Durable reserves (<c>@ / \ # ?</c>).
+    /// share a throttle and no key carries characters Durable reserves (<c>@ / \ # ?</c>).
     /// </summary>
     public static string For(string project)
     {

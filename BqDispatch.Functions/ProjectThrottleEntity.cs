@@ -1,0 +1,23 @@
+using BqDispatch.Core.Throttling;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Entities;
+
+namespace BqDispatch.Functions;
+
+/// <summary>
+/// A project's throttle as a durable entity (key: ThrottleKeys.For(project)). The state is Core's ProjectThrottle
+/// (reservations per lane and the matched watermark); Durable runs one operation at a time per entity and keeps the
+/// state between runs.
+/// </summary>
+public sealed class ProjectThrottleEntity : TaskEntity<ProjectThrottle>
+{
+    public const string Name = "ProjectThrottle";
+
+    public const string AdmitOperation = "admit";
+
+    /// <summary>The one operation, "admit".</summary>
+    public Admission Admit(AdmissionRequest request) => State.Admit(request);
+
+    [Function(Name)]
+    public static Task Dispatch([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<ProjectThrottleEntity>();
+}
