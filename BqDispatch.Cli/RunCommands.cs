@@ -27,7 +27,9 @@ public static class RunCommands
             return 1;
         }
 
-        var status = await setup.RunInProcess(throttles, setup.Settings(options.MaxCycles), line => stderr.WriteLine(line), stopping);
+        await using var events = SelfHostedEvents.Start(setup, throttles, stderr, stopping);
+        var status = await setup.RunInProcess(throttles, setup.Settings(options.MaxCycles), line => stderr.WriteLine(line), stopping, events.Ledger);
+        await events.DisposeAsync();
         await Persist(throttles, stderr);
         await stdout.WriteLineAsync(StatusPublisher.DocumentText(status));
         return Report(status, stderr);
@@ -61,12 +63,13 @@ public static class RunCommands
             await stderr.WriteLineAsync($"bqdispatch: status on {server.Root} (GET / and GET /queue)");
         }
 
+        await using var events = SelfHostedEvents.Start(setup, throttles, stderr, stopping);
         await stderr.WriteLineAsync("bqdispatch: running dispatch runs back to back; Ctrl+C or SIGTERM stops after the cycle in flight");
         var failed = false;
         var settings = setup.Settings(null);
         var runs = new BackToBackRuns(
             carried => setup.ContinueInProcess(
-                throttles, settings, line => stderr.WriteLine(line), stopping, carried, status => board.Cycle(status, DateTimeOffset.UtcNow)),
+                throttles, settings, line => stderr.WriteLine(line), stopping, carried, status => board.Cycle(status, DateTimeOffset.UtcNow), events.Ledger),
             settings.Pause,
             SystemClock.Instance);
         await runs.Run(
@@ -83,6 +86,7 @@ public static class RunCommands
             },
             stopping);
 
+        await events.DisposeAsync();
         await Persist(throttles, stderr);
         await stderr.WriteLineAsync("bqdispatch: stopped");
         return failed ? 1 : 0;

@@ -1,5 +1,6 @@
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Hosting;
 using Microsoft.ApplicationInsights;
 using Microsoft.Azure.Functions.Worker;
@@ -25,6 +26,11 @@ public sealed class DispatchActivityFunctions(
     [Function(FunctionNames.HandOff)]
     public async Task<HandOffOutcome> HandOff([ActivityTrigger] HandOffBatch batch) =>
         await (await Activities()).HandOffs.HandOff(batch, CancellationToken.None);
+
+    /// <summary>An event's job: its trace and the plan of its hand-off, or null when no trace waits for it.</summary>
+    [Function(FunctionNames.LocateTrace)]
+    public async Task<EventPlan?> LocateTrace([ActivityTrigger] JobCompletion completion) =>
+        await (await setup.Get(CancellationToken.None)).EventPlanner.Plan(completion, CancellationToken.None);
 
     [Function(FunctionNames.FireWindows)]
     public async Task<WindowOutcome> FireWindows([ActivityTrigger] WindowBatch batch) =>

@@ -1,9 +1,9 @@
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Hosting;
 using BqDispatch.Core.Throttling;
 using Microsoft.DurableTask;
-using Microsoft.DurableTask.Entities;
 
 namespace BqDispatch.Functions;
 
@@ -34,8 +34,10 @@ public sealed class DurableDispatchEngine(TaskOrchestrationContext context) : ID
         context.CallActivityAsync<TaskFolderScan>(FunctionNames.Scan, request, Retry);
 
     public Task<Admission> Admit(string project, AdmissionRequest request) =>
-        context.Entities.CallEntityAsync<Admission>(
-            new EntityInstanceId(ProjectThrottleEntity.Name, ThrottleKeys.For(project)), ProjectThrottleEntity.AdmitOperation, request);
+        context.Entities.CallEntityAsync<Admission>(ProjectThrottleEntity.Of(project), ProjectThrottleEntity.AdmitOperation, request);
+
+    public Task<SweepAnswer> Sweep(SweepRequest request) =>
+        context.Entities.CallEntityAsync<SweepAnswer>(CompletionLedgerEntity.Id, nameof(CompletionLedgerEntity.Sweep), request);
 
     public Task<HandOffOutcome> HandOff(HandOffBatch batch) =>
         Repeating(attempt => context.CallActivityAsync<HandOffOutcome>(FunctionNames.HandOff, attempt == 1 ? batch : batch.AsRepeat()));

@@ -27,4 +27,12 @@ public static class FunctionNames
     public const string Queue = "BqDispatchQueue";
 
     public const string RunNow = "BqDispatchRunNow";
+
+    /// <summary>POST /api/events: Pub/Sub push of completion events.</summary>
+    public const string Events = "BqDispatchEvents";
+
+    /// <summary>One job's completion event: find its trace, wait out the think time, admit, hand off.</summary>
+    public const string EventOrchestrator = "BqDispatchEvent";
+
+    public const string LocateTrace = "BqDispatchLocateTrace";
 }

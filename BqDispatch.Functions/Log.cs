@@ -1,3 +1,4 @@
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -25,4 +26,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "BqDispatch run-now {InstanceId}: {Outcome}")]
     public static partial void RunNowRefused(ILogger logger, string instanceId, StartOutcome outcome);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "BqDispatch events: push refused ({Verdict}): {Reason}")]
+    public static partial void PushRefused(ILogger logger, PushVerdict verdict, string reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "BqDispatch events: malformed message acknowledged: {Problem}")]
+    public static partial void MalformedEvent(ILogger logger, string problem);
 }

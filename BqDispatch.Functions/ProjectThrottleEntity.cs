@@ -1,3 +1,4 @@
+using BqDispatch.Core.Hosting;
 using BqDispatch.Core.Throttling;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Entities;
@@ -15,8 +16,15 @@ public sealed class ProjectThrottleEntity : TaskEntity<ProjectThrottle>
 
     public const string AdmitOperation = "admit";
 
-    /// <summary>The one operation, "admit".</summary>
+    public const string AdmitEventOperation = "admitEvent";
+
+    /// <summary>A cycle's admission.</summary>
     public Admission Admit(AdmissionRequest request) => State.Admit(request);
+
+    /// <summary>An event's admission between cycles.</summary>
+    public Admission AdmitEvent(EventAdmission admission) => State.AdmitEvent(admission);
+
+    public static EntityInstanceId Of(string project) => new(Name, ThrottleKeys.For(project));
 
     [Function(Name)]
     public static Task Dispatch([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<ProjectThrottleEntity>();

@@ -1,6 +1,7 @@
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Hosting;
 using BqDispatch.Core.Throttling;
 
@@ -103,6 +104,8 @@ public sealed class SoakDispatcher(string name, DispatcherSetup setup, SoakBqTai
             scanned = (started, DateTimeOffset.UtcNow);
             return scan;
         }
+
+        public Task<SweepAnswer> Sweep(SweepRequest request) => inner.Sweep(request);
 
         public async Task<Admission> Admit(string project, AdmissionRequest request)
         {

@@ -148,8 +148,11 @@ public sealed record DispatchConfig
     /// <summary>Where the keys that sign push tokens are read (a JWKS); Google's by default.</summary>
     public string? EventKeysURL { get; init; }
 
-    /// <summary>With completion events on, the pause between sweeps when a cycle found nothing to do. Default 15000.</summary>
-    public int EventSweepPauseMs { get; init; } = 15_000;
+    /// <summary>With completion events on, the pause between sweeps when a cycle found nothing to do. Default 17000.</summary>
+    public int EventSweepPauseMs { get; init; } = 17_000;
+
+    /// <summary>Completion events come in: pulled from <see cref="EventSubscription"/> or pushed to the Functions app.</summary>
+    public bool EventsOn => EventSubscription is not null || EventAudience is not null;
 
     // derived
 

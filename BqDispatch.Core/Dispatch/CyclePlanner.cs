@@ -33,7 +33,8 @@ public static class CyclePlanner
         var projects = requests.Keys.ToList();
 
         // A project where nothing can be held or released is not asked: in Durable that saves an entity round trip.
-        var admissions = await Task.WhenAll(projects.Select(p => ProjectThrottle.CannotHold(requests[p])
+        // With events on, each is asked: it keeps the cycle's observation for the events' admissions until the next one.
+        var admissions = await Task.WhenAll(projects.Select(p => !requests[p].KeepObservation && ProjectThrottle.CannotHold(requests[p])
             ? Task.FromResult(ProjectThrottle.AdmitAll(requests[p]))
             : admit(p, requests[p])));
 
@@ -65,8 +66,10 @@ public static class CyclePlanner
             .ToLookup(w => w.Project, w => w.Candidate, StringComparer.Ordinal);
         var lanes = new LaneBook(settings.Lanes);
         settled ??= new Dictionary<string, IReadOnlyList<string>>();
+        var keep = settings.Events && !lanes.Unlimited(settings.Limits);
 
         return work.Select(g => g.Key).Union(settled.Keys, StringComparer.Ordinal)
+            .Union(keep ? observed.Keys : [], StringComparer.Ordinal)
             .ToDictionary(
                 project => project,
                 project => new AdmissionRequest(
@@ -76,7 +79,8 @@ public static class CyclePlanner
                     settings.ReservationTtl,
                     AdmissionOrder.Sort(work[project].OrderBy(c => c.Age).ThenBy(c => c.Key, StringComparer.Ordinal), lanes, now).ToList(),
                     settled.GetValueOrDefault(project) ?? [],
-                    settings.Lanes),
+                    settings.Lanes,
+                    keep),
                 StringComparer.Ordinal);
     }
 

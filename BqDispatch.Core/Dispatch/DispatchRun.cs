@@ -1,4 +1,5 @@
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Throttling;
 
@@ -24,43 +25,72 @@ public static class DispatchRun
         var memory = RunMemory.From(carried, started);
         var lanes = new LaneBook(settings.Lanes);
         QueueDocument? lastQueue = null;
+        var handedOff = new List<SweptJob>();
 
         while (true)
         {
-            var (rootFailed, queue) = await Cycle(engine, settings, lanes, status, memory);
+            var end = await Cycle(engine, settings, lanes, status, memory, handedOff);
 
             // queue.json is written when the queue changed (and at a run's first cycle), not after every cycle.
+            var queue = end.Queue;
             var changed = queue is not null && (lastQueue is null || !queue.SameQueue(lastQueue));
             lastQueue = queue ?? lastQueue;
             var published = engine.Publish(status.Snapshot(engine.UtcNow, withMaps: false), changed ? queue : null);
-            if (rootFailed || engine.StopRequested
+            var pause = PauseAfter(settings, end, engine.UtcNow);
+            if (end.RootFailed || engine.StopRequested
                 || (settings.MaxCycles is { } max && status.Cycles >= max)
-                || engine.UtcNow + settings.Pause >= deadline)
+                || engine.UtcNow + pause >= deadline)
             {
-                return await Finish(engine, status, memory, published);
+                return await Finish(engine, settings, status, memory, handedOff, published);
             }
 
             // The cycle's status goes out during the pause, so publishing adds nothing to the time between cycles.
-            await Task.WhenAll(published, engine.Pause(settings.Pause));
+            await Task.WhenAll(published, engine.Pause(pause));
             if (engine.StopRequested)
             {
-                return await Finish(engine, status, memory, Task.CompletedTask);
+                return await Finish(engine, settings, status, memory, handedOff, Task.CompletedTask);
             }
         }
     }
 
-    // The run's document is published beside the last cycle's status.
-    private static async Task<RunResult> Finish(IDispatchEngine engine, RunStatus status, RunMemory memory, Task lastPublish)
+    /// <summary>
+    /// With completion events on, a cycle that found nothing to do is followed by the longer sweep pause (the sweep is a
+    /// safety net then), cut short when a known window falls due; otherwise, and after any work, the cycle pause.
+    /// </summary>
+    public static TimeSpan PauseAfter(RunSettings settings, CycleEnd end, DateTimeOffset now)
     {
+        if (!settings.Events || !end.Idle || settings.EventSweepPause <= settings.Pause)
+        {
+            return settings.Pause;
+        }
+
+        var untilWindow = end.NextWindowDue is { } due ? due - now : TimeSpan.MaxValue;
+        return untilWindow < settings.EventSweepPause
+            ? (untilWindow > settings.Pause ? untilWindow : settings.Pause)
+            : settings.EventSweepPause;
+    }
+
+    // The run's document is published beside the last cycle's status; the ledger learns of the last hand-offs first.
+    private static async Task<RunResult> Finish(
+        IDispatchEngine engine, RunSettings settings, RunStatus status, RunMemory memory, List<SweptJob> handedOff, Task lastPublish)
+    {
+        if (settings.Events && handedOff.Count > 0)
+        {
+            status.RecordCompletions((await engine.Sweep(new SweepRequest(engine.UtcNow, [], [.. handedOff]))).Report);
+        }
+
         var ended = engine.UtcNow;
         var document = status.Snapshot(ended);
         await Task.WhenAll(lastPublish, engine.PublishRun(document));
         return new RunResult(document, memory.CarryOver(ended));
     }
 
-    /// <summary>One cycle; returns whether the task folder itself could not be listed, and else the queue it left.</summary>
-    private static async Task<(bool RootFailed, QueueDocument? Queue)> Cycle(
-        IDispatchEngine engine, RunSettings settings, LaneBook lanes, RunStatus status, RunMemory memory)
+    /// <summary>
+    /// One cycle. With events on it first asks the completion ledger which DONE jobs the events are at work on (they are
+    /// left to them) and tells it the previous cycle's hand-offs (<paramref name="handedOff"/>, then this cycle's).
+    /// </summary>
+    private static async Task<CycleEnd> Cycle(
+        IDispatchEngine engine, RunSettings settings, LaneBook lanes, RunStatus status, RunMemory memory, List<SweptJob> handedOff)
     {
         var now = engine.UtcNow;
         var scan = await engine.Scan(new ScanRequest(now, settings.ChunkSize, memory.Awaited(now, settings.ReservationTtl)));
@@ -68,12 +98,24 @@ public static class DispatchRun
         if (scan.RootError is not null)
         {
             status.CompleteCycle(0);
-            return (true, null);
+            return new CycleEnd(true, null, false, null);
+        }
+
+        var leftToEvents = new HashSet<string>(StringComparer.Ordinal);
+        if (settings.Events)
+        {
+            var swept = scan.Done.Select(t => new SweptJob(CompletionLedger.Key(t.Project, t.JobId), t.JobEnded, now)).ToList();
+            var answer = await engine.Sweep(new SweepRequest(now, swept, [.. handedOff]));
+            handedOff.Clear();
+            leftToEvents.UnionWith(answer.LeaveToEvents);
+            status.RecordCompletions(answer.Report);
         }
 
         // A trace finished earlier in this run (or the chain) may still show in a listing; it is never handed off again (L3).
         // Work another dispatcher claimed within the lease is its own.
-        var traces = scan.Done.Where(t => !memory.IsFinished(t) && !memory.IsHeldElsewhere(t, now)).ToList();
+        var traces = scan.Done
+            .Where(t => !memory.IsFinished(t) && !memory.IsHeldElsewhere(t, now) && !leftToEvents.Contains(CompletionLedger.Key(t.Project, t.JobId)))
+            .ToList();
         var windows = scan.DueWindows.Where(w => !memory.IsHeldElsewhere(w, now)).ToList();
         var heldElsewhere = scan.Done.Count(t => !memory.IsFinished(t)) - traces.Count + scan.DueWindows.Count - windows.Count;
         var plan = await CyclePlanner.Admit(engine.Admit, settings, now, scan with { DueWindows = windows }, traces, memory.Settle(scan.Settled));
@@ -105,6 +147,10 @@ public static class DispatchRun
                 var trace = byUrl[result.Url];
                 status.RecordHandOff(trace, result, now);
                 memory.Record(trace, result.Status, now);
+                if (result.Status is HandOffStatus.HandedOff or HandOffStatus.AlreadyHandedOff)
+                {
+                    handedOff.Add(new SweptJob(CompletionLedger.Key(trace.Project, trace.JobId), trace.JobEnded, engine.UtcNow));
+                }
 
                 // Its reservation waits until BqTail is seen acting on the trigger object (or it is seen never made).
                 if (lanes.Limited(settings.Limits, trace.Kind, trace.Lane))
@@ -137,9 +183,15 @@ public static class DispatchRun
         var backlog = scan.DoneTotal - scan.Done.Count + plan.HeldTraces.Count
             + scan.DueWindowsTotal - scan.DueWindows.Count + plan.HeldWindows.Count;
         status.CompleteCycle(backlog, heldElsewhere);
-        return (false, QueueDocument.From(plan.Queue, lanes, now));
+        var idle = scan.DoneTotal == 0 && scan.DueWindowsTotal == 0 && backlog == 0 && cleanup is null
+            && memory.Awaited(now, settings.ReservationTtl).Count == 0;
+        return new CycleEnd(false, QueueDocument.From(plan.Queue, lanes, now), idle, scan.NextWindowDue);
     }
 
     private static IEnumerable<IReadOnlyList<T>> Batches<T>(IReadOnlyList<T> items, int size) =>
         items.Chunk(Math.Max(1, size));
 }
+
+/// <summary>How a cycle ended: the task folder could not be listed, or the queue it left, whether it found nothing to
+/// do, and when the next known window falls due.</summary>
+public sealed record CycleEnd(bool RootFailed, QueueDocument? Queue, bool Idle, DateTimeOffset? NextWindowDue);

@@ -1,4 +1,5 @@
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch;
@@ -24,6 +25,9 @@ public interface IDispatchEngine
 
     /// <summary>Entity call on the project's throttle.</summary>
     Task<Admission> Admit(string project, AdmissionRequest request);
+
+    /// <summary>Entity call on the completion ledger (with completion events on): which DONE jobs to leave to the events.</summary>
+    Task<SweepAnswer> Sweep(SweepRequest request);
 
     /// <summary>
     /// Activity: hand DONE traces to BqTail, exactly once each. An engine that repeats a call whose outcome it did not

@@ -9,6 +9,9 @@ namespace BqDispatch.Core.Dispatch;
 /// <param name="BatchSize">Work items per activity call, which keeps every payload small.</param>
 /// <param name="MaxCycles">Stop after this many cycles (null: until the budget is spent).</param>
 /// <param name="Lanes">The configured lanes (main takes the rest).</param>
+/// <param name="Events">Completion events are on (pulled or pushed): the cycles reconcile with them in the completion
+/// ledger, keep each project's observation for the events' admissions, and pace themselves when idle.</param>
+/// <param name="EventSweepPause">With events on, the pause after a cycle that found nothing to do.</param>
 public sealed record RunSettings(
     TimeSpan Budget,
     TimeSpan Pause,
@@ -17,7 +20,9 @@ public sealed record RunSettings(
     ThrottleLimits Limits,
     TimeSpan ReservationTtl,
     int? MaxCycles = null,
-    IReadOnlyList<Lane>? Lanes = null)
+    IReadOnlyList<Lane>? Lanes = null,
+    bool Events = false,
+    TimeSpan EventSweepPause = default)
 {
     public const int DefaultBatchSize = 100;
 
@@ -29,5 +34,7 @@ public sealed record RunSettings(
         new ThrottleLimits(config.MaxConcurrentSQL, config.MaxConcurrentLoad),
         TimeSpan.FromSeconds(config.ReservationTtlSec),
         maxCycles,
-        config.Lanes);
+        config.Lanes,
+        config.EventsOn,
+        TimeSpan.FromMilliseconds(config.EventSweepPauseMs));
 }

@@ -28,6 +28,9 @@ public sealed record TaskFolderScan
 
     public int WindowsNotDue { get; init; }
 
+    /// <summary>When the first window that is not due yet will be (null: none waits).</summary>
+    public DateTimeOffset? NextWindowDue { get; init; }
+
     public int WindowsScheduled { get; init; }
 
     public IReadOnlyList<StalledPair> StalledPairs { get; init; } = [];

@@ -10,7 +10,8 @@ public sealed record WindowSchedule(
     int NotDue,
     int Scheduled,
     List<StalledPair> Stalled,
-    List<ObjectVersion> OrphanMarkers)
+    List<ObjectVersion> OrphanMarkers,
+    DateTimeOffset? NextDue = null)
 {
     /// <summary>
     /// A window without a marker is due once its end plus the visibility delay has passed, however old it is
@@ -25,6 +26,7 @@ public sealed record WindowSchedule(
         var schedule = new WindowSchedule([], 0, 0, [], []);
         var notDue = 0;
         var scheduled = 0;
+        DateTimeOffset? nextDue = null;
 
         foreach (var window in windows.OrderBy(w => w.Name.End).ThenBy(w => w.Object.Url, StringComparer.Ordinal))
         {
@@ -55,6 +57,7 @@ public sealed record WindowSchedule(
             else
             {
                 notDue++;
+                nextDue ??= end + TaskFolderScanner.WindowVisibilityDelay;
             }
         }
 
@@ -62,7 +65,7 @@ public sealed record WindowSchedule(
         schedule.OrphanMarkers.AddRange(markers
             .Where(m => !windowUrls.Contains(WindowName.WindowOfMarker(m.Url)) && now - m.Updated > markerTtl)
             .Select(Version));
-        return schedule with { NotDue = notDue, Scheduled = scheduled };
+        return schedule with { NotDue = notDue, Scheduled = scheduled, NextDue = nextDue };
     }
 
     private static ObjectVersion Version(StoredObject obj) => new(obj.Url, obj.Generation);

@@ -14,7 +14,15 @@ public enum CompletionPath
 public sealed record LedgerEntry(CompletionPath FirstPath, DateTimeOffset FirstSeen, DateTimeOffset? Ended, DateTimeOffset? HandedOff = null);
 
 /// <summary>What happened to the messages a receiver got, whatever they were.</summary>
-public sealed record EventCounts(int Received = 0, int Completions = 0, int Duplicates = 0, int UnknownJobs = 0, int NotCompletions = 0, int Malformed = 0);
+public sealed record EventCounts(int Received = 0, int Completions = 0, int Duplicates = 0, int UnknownJobs = 0, int NotCompletions = 0, int Malformed = 0)
+{
+    /// <summary>One message received, of this kind.</summary>
+    public static EventCounts Of(EntryKind kind) => new(
+        Received: 1,
+        Completions: kind == EntryKind.Completion ? 1 : 0,
+        NotCompletions: kind == EntryKind.NotACompletion ? 1 : 0,
+        Malformed: kind == EntryKind.Malformed ? 1 : 0);
+}
 
 /// <summary>
 /// The ledger of job completions of one dispatcher: for each job, the path that first saw it DONE and when, and when it
@@ -139,8 +147,13 @@ public sealed class CompletionLedger
                 // Still the event's: it acts when the trace is old enough.
                 break;
             case EventResult.UnknownJob:
+                // No trace waits: unknown, unless the sweep saw the job DONE first and took its trace on.
+                if (Jobs.GetValueOrDefault(settlement.Key)?.FirstPath != CompletionPath.Poll)
+                {
+                    Count(new EventCounts(UnknownJobs: 1));
+                }
+
                 Release(settlement.Key);
-                Count(new EventCounts(UnknownJobs: 1));
                 break;
             default:
                 Release(settlement.Key);

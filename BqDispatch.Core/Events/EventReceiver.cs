@@ -115,11 +115,7 @@ public sealed class EventReceiver(
         foreach (var received in messages)
         {
             var reading = AuditLogEntry.Read(received.Message.Data);
-            ledger.Update(l => l.Count(new EventCounts(
-                Received: 1,
-                Completions: reading.Kind == EntryKind.Completion ? 1 : 0,
-                NotCompletions: reading.Kind == EntryKind.NotACompletion ? 1 : 0,
-                Malformed: reading.Kind == EntryKind.Malformed ? 1 : 0)));
+            ledger.Update(l => l.Count(EventCounts.Of(reading.Kind)));
             if (reading.Completion is not { } completion)
             {
                 done.Add(received.AckId);

@@ -3,6 +3,7 @@ using BqDispatch.Core.Configuration;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Google;
 using BqDispatch.Core.Storage;
 using BqDispatch.Core.Storage.Gcs;
@@ -19,14 +20,21 @@ public sealed class DispatcherSetup : IDisposable
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(60);
 
     private readonly List<HttpClient> clients;
+    private readonly PubSubClient? pubsub;
 
-    private DispatcherSetup(DispatchConfig config, IObjectStore store, List<HttpClient> clients, DispatchActivities activities, RetryPolicy retry)
+    private DispatcherSetup(
+        DispatchConfig config, IObjectStore store, List<HttpClient> clients, DispatchActivities activities, RetryPolicy retry, PubSubClient? pubsub)
     {
+        this.pubsub = pubsub;
         Config = config;
         Store = store;
         this.clients = clients;
         Activities = activities;
         Retry = retry;
+        Push = config is { EventAudience: { } audience, EventServiceAccount: { } account }
+            ? new PushAuthenticator(audience, account, config.EventKeysURL)
+            : null;
+        EventPlanner = new EventPlanner(config, new TraceLocator(config, store));
     }
 
     public DispatchConfig Config { get; }
@@ -34,6 +42,12 @@ public sealed class DispatcherSetup : IDisposable
     public IObjectStore Store { get; }
 
     public DispatchActivities Activities { get; }
+
+    /// <summary>The check of pushed events' tokens; null when push is not configured (EventAudience, EventServiceAccount).</summary>
+    public PushAuthenticator? Push { get; }
+
+    /// <summary>Finds a completed job's trace and plans its hand-off (both event receivers).</summary>
+    public EventPlanner EventPlanner { get; }
 
     /// <summary>The retry policy of every Google call.</summary>
     public RetryPolicy Retry { get; }
@@ -73,7 +87,8 @@ public sealed class DispatcherSetup : IDisposable
 
             var bigQueryAccess = google?.BigQuery ?? await GoogleAccess.ForBigQuery(environment, null, cancellation);
             var jobs = new JobsRestClient(Client(bigQueryAccess, clients, policy), JobsRestClient.BaseUrlFrom(environment));
-            return new DispatcherSetup(config, router, clients, DispatchActivities.Create(config, router, jobs), policy);
+            var pubsub = config.EventSubscription is null ? null : PubSub(bigQueryAccess, environment, clients);
+            return new DispatcherSetup(config, router, clients, DispatchActivities.Create(config, router, jobs), policy, pubsub);
         }
         catch
         {
@@ -81,6 +96,16 @@ public sealed class DispatcherSetup : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The pull receiver of completion events from EventSubscription (null when it is not set), handing off on the
+    /// process's <paramref name="throttles"/> and recording in its <paramref name="ledger"/>, both shared with the cycles.
+    /// </summary>
+    public EventReceiver? Receiver(ProjectThrottles throttles, SharedLedger ledger, Action<string> log) =>
+        pubsub is null || Config.EventSubscription is not { } subscription
+            ? null
+            : new EventReceiver(
+                pubsub, subscription, ledger, new EventHandOff(EventPlanner, Activities.HandOffs, throttles, TimeProvider.System), TimeProvider.System, log);
 
     /// <summary>The orchestration input of one run.</summary>
     public RunSettings Settings(int? maxCycles = null) => RunSettings.From(Config, maxCycles);
@@ -96,12 +121,14 @@ public sealed class DispatcherSetup : IDisposable
     /// timeout after the run's budget (<see cref="CallDeadline"/>): a slow or hostile service can fail the calls of the
     /// cycle in flight, never hold the run past its end.
     /// </summary>
-    public async Task<StatusDocument> RunInProcess(ProjectThrottles throttles, RunSettings settings, Action<string> log, CancellationToken stopping) =>
-        (await ContinueInProcess(throttles, settings, log, stopping, RunCarryOver.None)).Status;
+    public async Task<StatusDocument> RunInProcess(
+        ProjectThrottles throttles, RunSettings settings, Action<string> log, CancellationToken stopping, SharedLedger? ledger = null) =>
+        (await ContinueInProcess(throttles, settings, log, stopping, RunCarryOver.None, ledger: ledger)).Status;
 
     /// <summary>
     /// The same, as one run of a chain of back-to-back runs: it starts from what the previous run <paramref name="carried"/>
-    /// over. <paramref name="published"/> sees the status after each cycle.
+    /// over. <paramref name="published"/> sees the status after each cycle; <paramref name="ledger"/> is the completion
+    /// ledger the process's event receiver shares.
     /// </summary>
     public async Task<RunResult> ContinueInProcess(
         ProjectThrottles throttles,
@@ -109,11 +136,12 @@ public sealed class DispatcherSetup : IDisposable
         Action<string> log,
         CancellationToken stopping,
         RunCarryOver carried,
-        Action<StatusDocument>? published = null)
+        Action<StatusDocument>? published = null,
+        SharedLedger? ledger = null)
     {
         var overrun = Retry.AttemptTimeout > TimeSpan.Zero ? Retry.AttemptTimeout : TimeSpan.Zero;
         using var deadline = CallDeadline.Until(DateTimeOffset.UtcNow + settings.Budget + overrun);
-        var engine = new InProcessEngine(Activities, throttles, SystemClock.Instance, log, stopping, published);
+        var engine = new InProcessEngine(Activities, throttles, SystemClock.Instance, log, stopping, published, ledger);
         return await DispatchRun.Continue(engine, settings, carried);
     }
 
@@ -128,6 +156,16 @@ public sealed class DispatcherSetup : IDisposable
     // The file store serves the configured folders only, and follows no link below them.
     private static List<string> FileLocations(DispatchConfig config) =>
         Locations(config).Where(url => url.StartsWith("file://", StringComparison.Ordinal)).Select(url => StorageUrl.Parse(url).LocalPath).ToList();
+
+    // An emulator is called unauthenticated; Pub/Sub itself with the cloud-platform token BigQuery uses. No retries here:
+    // the pull loop repeats itself and an unacknowledged message comes back.
+    private static PubSubClient PubSub(GoogleAccess access, IReadOnlyDictionary<string, string?> environment, List<HttpClient> clients)
+    {
+        var emulated = !string.IsNullOrEmpty(environment.GetValueOrDefault(PubSubClient.EmulatorHostVariable));
+        var client = emulated ? new HttpClient { Timeout = CallTimeout } : GoogleHttp.CreateClient(access, null, CallTimeout);
+        clients.Add(client);
+        return new PubSubClient(client, PubSubClient.BaseUrlFrom(environment));
+    }
 
     private static GcsStore CloudStorage(GoogleAccess access, RetryPolicy retry, IReadOnlyDictionary<string, string?> environment, List<HttpClient> clients) =>
         new(Client(access, clients, retry), GcsStore.BaseUrlFrom(environment));

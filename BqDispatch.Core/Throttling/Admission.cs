@@ -13,7 +13,8 @@ public sealed record AdmissionCandidate(
 /// One cycle's question to a project's throttle: this is what BigQuery shows now, and these earlier admissions BqTail has
 /// acted on (<paramref name="Settled"/>: keys of reservations whose trigger object it consumed, or whose next step's
 /// trace it wrote); which of these candidates may go? <paramref name="Lanes"/> are the configured lanes (main included
-/// or not); their limits bound each lane's share of the project's <paramref name="Limits"/>.
+/// or not); their limits bound each lane's share of the project's <paramref name="Limits"/>. With completion events on
+/// (<paramref name="KeepObservation"/>) the throttle keeps what BigQuery showed, for the events' admissions until the next cycle.
 /// </summary>
 public sealed record AdmissionRequest(
     DateTimeOffset Now,
@@ -22,7 +23,8 @@ public sealed record AdmissionRequest(
     TimeSpan ReservationTtl,
     IReadOnlyList<AdmissionCandidate> Candidates,
     IReadOnlyList<string>? Settled = null,
-    IReadOnlyList<Lane>? Lanes = null);
+    IReadOnlyList<Lane>? Lanes = null,
+    bool KeepObservation = false);
 
 /// <summary>A held candidate and the limit that held it.</summary>
 public sealed record Hold(string Key, HeldBy By);
@@ -34,6 +36,11 @@ public sealed record HeldBy(string Limit, string Scope, int Active, int Max)
 {
     public const string ProjectScope = "project";
     public const string LaneScope = "lane";
+
+    /// <summary>An event's work of a limited kind when no recent cycle observed the project's jobs: the next cycle decides.</summary>
+    public const string UnobservedScope = "unobserved";
+
+    public static HeldBy Unobserved(JobKind kind) => new(ThrottleLimits.KeyFor(kind), UnobservedScope, 0, 0);
 }
 
 /// <summary>The throttle's answer: admitted keys, held work with the limit that held it, and the active counts it decided on.</summary>

@@ -25,6 +25,15 @@ public sealed class ProjectThrottle
     public DateTimeOffset? LastMatchedJob { get; set; }
 
     /// <summary>
+    /// With completion events on: the active jobs the newest cycle saw in the project (counts only), which an event's
+    /// admission between cycles decides on, together with the reservations made since.
+    /// </summary>
+    public ObservedJobs? LastObserved { get; set; }
+
+    /// <summary>When <see cref="LastObserved"/> was taken.</summary>
+    public DateTimeOffset? ObservedAt { get; set; }
+
+    /// <summary>
     /// True when <paramref name="request"/> cannot change this throttle or hold anything back, whatever its state: no
     /// candidate asks for a limited slot and nothing would release a reservation (no settled keys, and no recent job
     /// unless no limit exists at all, in which case no reservation can). Its admission is then <see cref="AdmitAll"/>,
@@ -56,7 +65,40 @@ public sealed class ProjectThrottle
         }
 
         ReleaseMatched(request.Observed);
+        if (request.KeepObservation)
+        {
+            LastObserved = new ObservedJobs([.. request.Observed.Lanes.Select(l => l with { RecentCreated = [] })]);
+            ObservedAt = request.Now;
+        }
 
+        return Decide(request);
+    }
+
+    /// <summary>
+    /// An event's admission of one piece of work between cycles: decided like a cycle's, on the jobs the newest cycle
+    /// saw plus the reservations made since (which cover what the admissions since then caused). Without an observation
+    /// younger than <see cref="EventAdmission.MaxObservationAge"/> a limited kind is held: the next cycle decides.
+    /// </summary>
+    public Admission AdmitEvent(EventAdmission admission)
+    {
+        var request = admission.Request(LastObserved ?? ObservedJobs.None);
+        if (CannotHold(request))
+        {
+            return AdmitAll(request);
+        }
+
+        Reservations.RemoveAll(r => r.ExpiresAt <= request.Now);
+        if (ObservedAt is not { } at || request.Now - at > EventAdmission.MaxObservationAge)
+        {
+            var kind = admission.Candidate.Kind;
+            return new Admission([], [new Hold(admission.Candidate.Key, HeldBy.Unobserved(kind))], 0, 0, Reservations.Count);
+        }
+
+        return Decide(request);
+    }
+
+    private Admission Decide(AdmissionRequest request)
+    {
         var lanes = new LaneBook(request.Lanes);
         var active = new ActiveCounts(request.Observed, Reservations);
         var admitted = new List<string>();

@@ -1,6 +1,7 @@
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Throttling;
 using BqDispatch.Emulators.BigQuery;
@@ -114,6 +115,8 @@ public abstract class FollowUpChainTests(StorageKind kind) : AcceptanceTests(kin
         }
 
         public Task<TaskFolderScan> Scan(ScanRequest request) => inner.Scan(request);
+
+        public Task<SweepAnswer> Sweep(SweepRequest request) => inner.Sweep(request);
 
         public async Task<Admission> Admit(string project, AdmissionRequest request)
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Throttling;
 using BqDispatch.Emulators.BigQuery;
@@ -260,6 +261,8 @@ public abstract class LaneTests(StorageKind kind) : AcceptanceTests(kind)
         }
 
         public Task<TaskFolderScan> Scan(ScanRequest request) => inner.Scan(request);
+
+        public Task<SweepAnswer> Sweep(SweepRequest request) => inner.Sweep(request);
 
         public Task<Admission> Admit(string project, AdmissionRequest request) => inner.Admit(project, request);
 

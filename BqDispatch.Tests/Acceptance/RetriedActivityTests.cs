@@ -1,6 +1,7 @@
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Storage;
 using BqDispatch.Core.Throttling;
 using BqDispatch.Emulators.BigQuery;
@@ -113,6 +114,8 @@ public abstract class RetriedActivityTests(StorageKind kind) : AcceptanceTests(k
         public Task Pause(TimeSpan delay) => inner.Pause(delay);
 
         public Task<TaskFolderScan> Scan(ScanRequest request) => inner.Scan(request);
+
+        public Task<SweepAnswer> Sweep(SweepRequest request) => inner.Sweep(request);
 
         public Task<Admission> Admit(string project, AdmissionRequest request) => inner.Admit(project, request);
 

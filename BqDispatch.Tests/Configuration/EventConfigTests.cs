@@ -18,7 +18,8 @@ public class EventConfigTests
         Assert.Null(config.EventSubscription);
         Assert.Null(config.EventAudience);
         Assert.Null(config.EventServiceAccount);
-        Assert.Equal(15_000, config.EventSweepPauseMs);
+        Assert.False(config.EventsOn);
+        Assert.Equal(17_000, config.EventSweepPauseMs);
     }
 
     [Fact]
@@ -33,6 +34,7 @@ public class EventConfigTests
         Assert.Equal("https://app.example/api/events", config.EventAudience);
         Assert.Equal("pusher@p1.iam.gserviceaccount.com", config.EventServiceAccount);
         Assert.Equal("http://127.0.0.1:9/certs", config.EventKeysURL);
+        Assert.True(config.EventsOn);
         Assert.Equal(30_000, config.EventSweepPauseMs);
     }
 

@@ -1,4 +1,5 @@
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch.InProcess;
@@ -7,7 +8,8 @@ namespace BqDispatch.Core.Dispatch.InProcess;
 /// Runs the dispatch flow in this process: activities are direct calls (at most a few at once, like a
 /// Functions host's activity concurrency), project throttles are objects in memory, kept where they say
 /// (<see cref="ProjectThrottles.Persist"/>) before any work they admitted is handed off and after each cycle.
-/// <paramref name="published"/> sees each cycle's status (a status endpoint).
+/// <paramref name="published"/> sees each cycle's status (a status endpoint); <paramref name="ledger"/> is the process's
+/// completion ledger, shared with its event receiver.
 /// </summary>
 public sealed class InProcessEngine(
     DispatchActivities activities,
@@ -15,8 +17,11 @@ public sealed class InProcessEngine(
     IClock clock,
     Action<string> log,
     CancellationToken stopping,
-    Action<StatusDocument>? published = null) : IDispatchEngine
+    Action<StatusDocument>? published = null,
+    SharedLedger? ledger = null) : IDispatchEngine
 {
+    private readonly SharedLedger completions = ledger ?? new SharedLedger();
+
     private const int ActivityConcurrency = 4;
 
     private readonly SemaphoreSlim activitySlots = new(ActivityConcurrency);
@@ -31,6 +36,8 @@ public sealed class InProcessEngine(
         Activity(() => activities.Scanner.Scan(request, CancellationToken.None));
 
     public Task<Admission> Admit(string project, AdmissionRequest request) => Task.FromResult(throttles.Admit(project, request));
+
+    public Task<SweepAnswer> Sweep(SweepRequest request) => Task.FromResult(completions.Update(l => l.Sweep(request)));
 
     public async Task<HandOffOutcome> HandOff(HandOffBatch batch)
     {

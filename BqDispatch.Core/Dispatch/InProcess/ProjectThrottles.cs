@@ -63,7 +63,12 @@ public sealed class ProjectThrottles
         return new ProjectThrottles(state, store, stateUrl);
     }
 
-    public Admission Admit(string project, AdmissionRequest request)
+    public Admission Admit(string project, AdmissionRequest request) => Decide(project, t => t.Admit(request));
+
+    /// <summary>An event's admission between cycles (the same throttle as the cycles').</summary>
+    public Admission AdmitEvent(string project, EventAdmission admission) => Decide(project, t => t.AdmitEvent(admission));
+
+    private Admission Decide(string project, Func<ProjectThrottle, Admission> decide)
     {
         lock (throttles)
         {
@@ -73,7 +78,7 @@ public sealed class ProjectThrottles
                 throttles[project] = throttle;
             }
 
-            return throttle.Admit(request);
+            return decide(throttle);
         }
     }
 

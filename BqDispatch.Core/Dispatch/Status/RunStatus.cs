@@ -1,3 +1,4 @@
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Throttling;
 
@@ -247,6 +248,9 @@ public sealed class RunStatus
         document.Totals.ClaimedElsewhere = heldElsewhere + claimedElsewhereInCycle;
         claimedElsewhereInCycle = 0;
     }
+
+    /// <summary>The completion ledger's figures (with events on).</summary>
+    public void RecordCompletions(CompletionReport report) => document.Completions = report;
 
     /// <summary>
     /// A copy of the document as of <paramref name="now"/>, safe to hand out while the run goes on.

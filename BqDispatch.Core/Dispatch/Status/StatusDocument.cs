@@ -1,3 +1,4 @@
+using BqDispatch.Core.Events;
 using System.Text.Json.Serialization;
 
 namespace BqDispatch.Core.Dispatch.Status;
@@ -47,6 +48,13 @@ public sealed class StatusDocument
 
     /// <summary>Per lane, over all projects (not in performance.json, whose format is BqTail's).</summary>
     public Dictionary<string, LaneStatus> Lanes { get; set; } = [];
+
+    /// <summary>
+    /// With completion events on: the hand-offs per path that first saw the job DONE (event or poll) with their detection
+    /// lag, and what came of the messages received (the dispatcher's completion ledger, over its lifetime).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CompletionReport? Completions { get; set; }
 
     public RunTotals Totals { get; set; } = new();
 }
