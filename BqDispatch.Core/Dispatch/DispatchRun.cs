@@ -70,11 +70,12 @@ public static class DispatchRun
             : settings.EventSweepPause;
     }
 
-    // The run's document is published beside the last cycle's status; the ledger learns of the last hand-offs first.
+    // The run's document is published beside the last cycle's status; the ledger learns of the last hand-offs first and
+    // gives its figures as they are at the end (the events handled since the last cycle included).
     private static async Task<RunResult> Finish(
         IDispatchEngine engine, RunSettings settings, RunStatus status, RunMemory memory, List<SweptJob> handedOff, Task lastPublish)
     {
-        if (settings.Events && handedOff.Count > 0)
+        if (settings.Events)
         {
             status.RecordCompletions((await engine.Sweep(new SweepRequest(engine.UtcNow, [], [.. handedOff]))).Report);
         }

@@ -137,10 +137,12 @@ public sealed class EventReceiver(
         var key = CompletionLedger.Key(completion.Project, completion.JobId);
         if (ledger.Update(l => l.SightEvent(new EventSighting(key, completion.Ended, clock.GetUtcNow(), retry))))
         {
+            log($"event {completion.Project}/{completion.JobId}: handed off already");
             return EventResult.AlreadyHandedOff;
         }
 
         var outcome = await handler.Handle(completion, stopping);
+        log($"event {completion.Project}/{completion.JobId}: {Words(outcome)}");
         if (outcome.Result == EventResult.TooYoung)
         {
             lock (waiting)
@@ -152,6 +154,16 @@ public sealed class EventReceiver(
         ledger.Update(l => l.Settle(new EventSettlement(key, outcome.Result, completion.Ended, clock.GetUtcNow())));
         return outcome.Result;
     }
+
+    private static string Words(EventOutcome outcome) => outcome.Result switch
+    {
+        EventResult.HandedOff => "handed off",
+        EventResult.AlreadyHandedOff => "handed off already",
+        EventResult.Held => $"left to the cycles ({outcome.Detail ?? "held"})",
+        EventResult.TooYoung => $"inside the think time until {outcome.RetryAt:HH:mm:ss.fff}",
+        EventResult.UnknownJob => "no trace waits for it",
+        _ => $"failed, redelivered ({outcome.Detail})",
+    };
 
     private static async Task Pause(TimeSpan delay, CancellationToken stopping)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Google;
 using Xunit;
 
@@ -15,6 +16,7 @@ public sealed class CliProcess : IDisposable
 
     private readonly Process process;
     private readonly List<string> stderr = [];
+    private readonly List<string> stdout = [];
 
     private CliProcess(Process process)
     {
@@ -43,7 +45,7 @@ public sealed class CliProcess : IDisposable
         foreach (var inherited in new[]
         {
             "CONFIG", GoogleAccess.CredentialsJsonVariable, GoogleAccess.ApplicationCredentialsVariable,
-            GoogleAccess.StorageEmulatorHostVariable, GoogleAccess.BigQueryEmulatorHostVariable,
+            GoogleAccess.StorageEmulatorHostVariable, GoogleAccess.BigQueryEmulatorHostVariable, PubSubClient.EmulatorHostVariable,
         })
         {
             start.Environment.Remove(inherited);
@@ -62,6 +64,13 @@ public sealed class CliProcess : IDisposable
                 cli.stderr.Add(line.Data ?? "");
             }
         };
+        cli.process.OutputDataReceived += (_, line) =>
+        {
+            lock (cli.stdout)
+            {
+                cli.stdout.Add(line.Data ?? "");
+            }
+        };
         cli.process.Start();
         cli.process.BeginOutputReadLine();
         cli.process.BeginErrorReadLine();
@@ -74,6 +83,15 @@ public sealed class CliProcess : IDisposable
         lock (stderr)
         {
             return [.. stderr];
+        }
+    }
+
+    /// <summary>The stdout lines so far.</summary>
+    public List<string> Output()
+    {
+        lock (stdout)
+        {
+            return [.. stdout];
         }
     }
 
