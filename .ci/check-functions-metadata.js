@@ -12,10 +12,14 @@ const expected = {
   BqDispatchCleanup: "activityTrigger",
   BqDispatchPublish: "activityTrigger",
   BqDispatchPublishRun: "activityTrigger",
+  BqDispatchEvent: "orchestrationTrigger",
+  BqDispatchLocateTrace: "activityTrigger",
   ProjectThrottle: "entityTrigger",
+  CompletionLedger: "entityTrigger",
   BqDispatchStatus: "httpTrigger",
   BqDispatchQueue: "httpTrigger",
   BqDispatchRunNow: "httpTrigger",
+  BqDispatchEvents: "httpTrigger",
 };
 
 const path = process.argv[2];

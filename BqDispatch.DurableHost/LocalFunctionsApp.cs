@@ -79,6 +79,15 @@ public sealed class LocalFunctionsApp : IAsyncDisposable
     public Task<LocalResponse> RunNow() =>
         LocalHttp.Call("POST", new Uri(Base, "api/run"), r => Function<StatusHttp>().StartRun(r, Client, CancellationToken.None));
 
+    /// <summary>POST /api/events through the app's push function: <paramref name="body"/> as Pub/Sub pushes it.</summary>
+    public Task<LocalResponse> PostEvent(byte[] body, string? authorization) =>
+        LocalHttp.Call(
+            "POST",
+            new Uri(Base, "api/events"),
+            r => Function<EventsHttp>().Receive(r, Client, CancellationToken.None),
+            authorization is null ? null : new Dictionary<string, string> { ["Authorization"] = authorization },
+            body);
+
     /// <summary>Schedules a run of the dispatcher instance directly, with the chain settings given.</summary>
     public Task<string> StartRun(RunChain chain) =>
         Client.ScheduleNewOrchestrationInstanceAsync(FunctionNames.Orchestrator, chain, new StartOrchestrationOptions(InstanceId));

@@ -13,10 +13,23 @@ namespace BqDispatch.DurableHost;
 /// </summary>
 public static class LocalHttp
 {
-    public static async Task<LocalResponse> Call(string method, Uri url, Func<HttpRequestData, Task<HttpResponseData>> function)
+    /// <param name="headers">Request headers (e.g. Authorization).</param>
+    /// <param name="body">The request body; empty when null.</param>
+    public static async Task<LocalResponse> Call(
+        string method,
+        Uri url,
+        Func<HttpRequestData, Task<HttpResponseData>> function,
+        IReadOnlyDictionary<string, string>? headers = null,
+        byte[]? body = null)
     {
         var context = new Context();
-        var response = await function(new Request(context, method, url));
+        var request = new Request(context, method, url, new MemoryStream(body ?? []));
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.Add(name, value);
+        }
+
+        var response = await function(request);
         response.Body.Position = 0;
         using var reader = new StreamReader(response.Body, Encoding.UTF8);
         return new LocalResponse(
@@ -25,9 +38,9 @@ public static class LocalHttp
             await reader.ReadToEndAsync());
     }
 
-    private sealed class Request(FunctionContext context, string method, Uri url) : HttpRequestData(context)
+    private sealed class Request(FunctionContext context, string method, Uri url, Stream body) : HttpRequestData(context)
     {
-        public override Stream Body { get; } = new MemoryStream();
+        public override Stream Body { get; } = body;
 
         public override HttpHeadersCollection Headers { get; } = [];
 
