@@ -1,4 +1,5 @@
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Events;
 
 namespace BqDispatch.Core.Hosting;
 
@@ -10,6 +11,8 @@ public sealed record MetricValue(string Name, double Value);
 /// snapshots carry run totals, so counters are the difference to the previous snapshot of the same run;
 /// gauges (throttled, backlog) are the last cycle's values. The detection lag (BigQuery's end time of a job →
 /// the cycle that noticed it) is the run's average and maximum so far, reported after cycles that handed off.
+/// With completion events on, the ledger's figures too: its lag percentiles per path (gauges), and its counters as the
+/// difference to the previous cycle of the run (from a run's second cycle on, since the ledger outlives runs).
 /// </summary>
 public static class DispatchMetrics
 {
@@ -23,6 +26,16 @@ public static class DispatchMetrics
     public const string Errors = "BqDispatch.NewErrors";
     public const string DetectionLagAvg = "BqDispatch.DetectionLagAvgMs";
     public const string DetectionLagMax = "BqDispatch.DetectionLagMaxMs";
+    public const string EventHandOffs = "BqDispatch.Completions.EventHandOffs";
+    public const string PollHandOffs = "BqDispatch.Completions.PollHandOffs";
+    public const string EventLagP50 = "BqDispatch.Completions.EventLagP50Ms";
+    public const string EventLagP95 = "BqDispatch.Completions.EventLagP95Ms";
+    public const string PollLagP50 = "BqDispatch.Completions.PollLagP50Ms";
+    public const string PollLagP95 = "BqDispatch.Completions.PollLagP95Ms";
+    public const string EventsReceived = "BqDispatch.Events.Received";
+    public const string EventDuplicates = "BqDispatch.Events.Duplicates";
+    public const string EventUnknownJobs = "BqDispatch.Events.UnknownJobs";
+    public const string EventsMalformed = "BqDispatch.Events.Malformed";
 
     /// <param name="previous">The snapshot published after the previous cycle of the same run; null for the first.</param>
     public static IReadOnlyList<MetricValue> ForCycle(StatusDocument? previous, StatusDocument current)
@@ -46,7 +59,32 @@ public static class DispatchMetrics
             new(Backlog, now.Backlog),
             // Errors holds distinct messages (at most 100): this counts messages not seen earlier in the run.
             new(Errors, Delta(previous?.Errors.Count ?? 0, current.Errors.Count)),
+            .. Completions(previous?.Completions, current.Completions),
         ];
+    }
+
+    private static IEnumerable<MetricValue> Completions(CompletionReport? before, CompletionReport? now)
+    {
+        if (now is null)
+        {
+            yield break;
+        }
+
+        yield return new(EventLagP50, now.Event.LagP50Ms);
+        yield return new(EventLagP95, now.Event.LagP95Ms);
+        yield return new(PollLagP50, now.Poll.LagP50Ms);
+        yield return new(PollLagP95, now.Poll.LagP95Ms);
+        if (before is null)
+        {
+            yield break;
+        }
+
+        yield return new(EventHandOffs, Delta(before.Event.Count, now.Event.Count));
+        yield return new(PollHandOffs, Delta(before.Poll.Count, now.Poll.Count));
+        yield return new(EventsReceived, Delta(before.Events.Received, now.Events.Received));
+        yield return new(EventDuplicates, Delta(before.Events.Duplicates, now.Events.Duplicates));
+        yield return new(EventUnknownJobs, Delta(before.Events.UnknownJobs, now.Events.UnknownJobs));
+        yield return new(EventsMalformed, Delta(before.Events.Malformed, now.Events.Malformed));
     }
 
     private static double Delta(int before, int now) => Math.Max(0, now - before);

@@ -20,6 +20,23 @@ public class CompletionLedgerTests
     }
 
     [Fact]
+    public void An_event_that_finds_no_trace_for_a_job_the_sweep_saw_first_is_not_counted_unknown()
+    {
+        var ledger = new CompletionLedger();
+        var swept = CompletionLedger.Key("p1", "j1");
+        var stranger = CompletionLedger.Key("p1", "j2");
+        ledger.Sweep(new SweepRequest(T0, [new SweptJob(swept, null, T0)], []));
+
+        foreach (var key in new[] { swept, stranger })
+        {
+            ledger.SightEvent(new EventSighting(key, null, T0.AddSeconds(1)));
+            ledger.Settle(new EventSettlement(key, EventResult.UnknownJob, null, T0.AddSeconds(1)));
+        }
+
+        Assert.Equal(1, ledger.Events.UnknownJobs);
+    }
+
+    [Fact]
     public void The_sweep_takes_over_at_once_when_the_event_could_not_hand_off()
     {
         var ledger = new CompletionLedger();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Hosting;
 using Xunit;
 
@@ -107,6 +108,25 @@ public class StatusShapesTests
         Assert.Equal(2500, handedOff[DispatchMetrics.DetectionLagAvg]);
         Assert.Equal(4000, handedOff[DispatchMetrics.DetectionLagMax]);
         Assert.DoesNotContain(DispatchMetrics.DetectionLagAvg, idle);
+    }
+
+    [Fact]
+    public void Completion_figures_are_gauges_and_from_a_runs_second_cycle_on_counters_too()
+    {
+        var first = Document(1, 4, 1, ("p1", 3));
+        first.Completions = new CompletionReport(new PathSummary(3, 4000, 9000, 9500), new PathSummary(10, 600, 900, 1200), new EventCounts(12, 11, 1));
+        var second = Document(2, 9, 3, ("p1", 1));
+        second.Completions = new CompletionReport(new PathSummary(4, 4000, 9000, 9500), new PathSummary(15, 500, 800, 1200), new EventCounts(20, 18, 2, UnknownJobs: 1));
+
+        var firstMetrics = DispatchMetrics.ForCycle(null, first).ToDictionary(m => m.Name, m => m.Value);
+        var metrics = DispatchMetrics.ForCycle(first, second).ToDictionary(m => m.Name, m => m.Value);
+
+        Assert.Equal(600, firstMetrics[DispatchMetrics.EventLagP50]);
+        Assert.DoesNotContain(DispatchMetrics.EventHandOffs, firstMetrics.Keys);
+        Assert.Equal((500d, 800d, 4000d, 9000d), (metrics[DispatchMetrics.EventLagP50], metrics[DispatchMetrics.EventLagP95], metrics[DispatchMetrics.PollLagP50], metrics[DispatchMetrics.PollLagP95]));
+        Assert.Equal((5d, 1d), (metrics[DispatchMetrics.EventHandOffs], metrics[DispatchMetrics.PollHandOffs]));
+        Assert.Equal((8d, 1d, 1d, 0d), (metrics[DispatchMetrics.EventsReceived], metrics[DispatchMetrics.EventDuplicates], metrics[DispatchMetrics.EventUnknownJobs], metrics[DispatchMetrics.EventsMalformed]));
+        Assert.DoesNotContain(DispatchMetrics.EventLagP50, DispatchMetrics.ForCycle(null, Document(1, 4, 1)).Select(m => m.Name));
     }
 
     [Fact]

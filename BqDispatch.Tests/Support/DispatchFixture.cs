@@ -4,6 +4,7 @@ using BqDispatch.Core.Configuration;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
+using BqDispatch.Core.Events;
 using BqDispatch.Core.Google;
 using BqDispatch.Core.Storage;
 using BqDispatch.Emulators.BigQuery;
@@ -149,9 +150,12 @@ public sealed class DispatchFixture : IAsyncDisposable
 
     public Task<StatusDocument> Run(DispatchActivities activities, int? maxCycles = 1, CancellationToken stop = default)
     {
-        var engine = new InProcessEngine(activities, Throttles, Clock, line => { lock (Log) { Log.Add(line); } }, stop);
+        var engine = new InProcessEngine(activities, Throttles, Clock, line => { lock (Log) { Log.Add(line); } }, stop, ledger: Ledger);
         return DispatchRun.Execute(engine, RunSettings.From(Config, maxCycles));
     }
+
+    /// <summary>The completion ledger the runs share (with events on in the configuration, they reconcile with it).</summary>
+    public SharedLedger Ledger { get; } = new();
 
     /// <summary>
     /// The next run of this fixture's one dispatcher chain, as the service runs them back to back, a cycle pause apart: it
