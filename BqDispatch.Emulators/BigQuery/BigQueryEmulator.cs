@@ -129,6 +129,9 @@ public sealed class BigQueryEmulator : IAsyncDisposable
         });
     }
 
+    /// <summary>Every job held now, of all projects (a feed of completion events looks through them).</summary>
+    public IReadOnlyList<EmulatedJob> Jobs() => store.Snapshot();
+
     /// <summary>Removes a job; false when there was none.</summary>
     public bool RemoveJob(string projectId, string jobId) => store.Remove(projectId, jobId);
 

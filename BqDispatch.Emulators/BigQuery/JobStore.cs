@@ -74,6 +74,14 @@ internal sealed class JobStore
         }
     }
 
+    public List<EmulatedJob> Snapshot()
+    {
+        lock (gate)
+        {
+            return [.. projects.Values.SelectMany(p => p.All)];
+        }
+    }
+
     public bool HasProject(string projectId)
     {
         lock (gate)

@@ -12,6 +12,8 @@ internal sealed class ProjectJobs
 
     public EmulatedJob? Find(string jobId) => jobs.GetValueOrDefault(jobId);
 
+    public IEnumerable<EmulatedJob> All => jobs.Values;
+
     public bool TryAdd(EmulatedJob job)
     {
         if (!jobs.TryAdd(job.JobId, job))
