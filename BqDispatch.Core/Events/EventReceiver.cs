@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace BqDispatch.Core.Events;
@@ -44,14 +45,37 @@ public sealed class EventReceiver(
     PubSubClient pubsub, string subscription, SharedLedger ledger, ICompletionHandler handler, TimeProvider clock, Action<string> log)
 {
     private const int MaxMessages = 100;
+
+    /// <summary>Messages handled at once: completions come in bursts, and each hand-off waits on a few storage calls.</summary>
+    private const int Concurrency = 16;
+
     private static readonly TimeSpan IdlePause = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxFailurePause = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan RetryTick = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LastFlush = TimeSpan.FromSeconds(5);
 
     private readonly List<(DateTimeOffset Due, JobCompletion Completion)> waiting = [];
+    private readonly SemaphoreSlim slots = new(Concurrency);
+    private readonly ConcurrentQueue<string> handled = new();
+    private readonly ConcurrentQueue<string> again = new();
 
-    /// <summary>Pulls (a pull waits on the server until messages come) and, beside it, handles the traces that were too young.</summary>
-    public Task Run(CancellationToken stopping) => Task.WhenAll(Pull(stopping), Retry(stopping));
+    /// <summary>
+    /// Pulls (a pull waits on the server until messages come) and hands each message to one of a few handlers at once;
+    /// beside it, acknowledges what was handled every tick and handles again the traces that were too young.
+    /// </summary>
+    public async Task Run(CancellationToken stopping)
+    {
+        await Task.WhenAll(Pull(stopping), Retry(stopping), Flush(stopping));
+
+        // What is in hand is finished, and acknowledged, before the receiver ends.
+        for (var i = 0; i < Concurrency; i++)
+        {
+            await slots.WaitAsync(CancellationToken.None);
+        }
+
+        using var last = new CancellationTokenSource(LastFlush);
+        await FlushOnce(last.Token);
+    }
 
     private async Task Pull(CancellationToken stopping)
     {
@@ -63,7 +87,12 @@ public sealed class EventReceiver(
                 var started = Stopwatch.GetTimestamp();
                 var messages = await pubsub.Pull(subscription, MaxMessages, stopping);
                 failures = 0;
-                await Handle(messages, stopping);
+                foreach (var received in messages)
+                {
+                    await slots.WaitAsync(stopping);
+                    _ = Task.Run(() => HandleAndRelease(received, stopping), CancellationToken.None);
+                }
+
                 if (messages.Count == 0 && Stopwatch.GetElapsedTime(started) < IdlePause)
                 {
                     // A pull that answers at once when nothing is there must not spin.
@@ -87,6 +116,60 @@ public sealed class EventReceiver(
         }
     }
 
+    private async Task HandleAndRelease(ReceivedMessage received, CancellationToken stopping)
+    {
+        try
+        {
+            var reading = AuditLogEntry.Read(received.Message.Data);
+            ledger.Update(l => l.Count(EventCounts.Of(reading.Kind)));
+            var result = reading.Completion is { } completion ? await Handle(completion, retry: false, stopping) : EventResult.UnknownJob;
+
+            // A transient failure is redelivered at once: it may be over, and if it is not the sweep still finds the job.
+            (result == EventResult.Failed ? again : handled).Enqueue(received.AckId);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping: not acknowledged, so delivered again to whoever pulls next.
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private async Task Flush(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            await Pause(Tick, stopping);
+            await FlushOnce(stopping);
+        }
+    }
+
+    private async Task FlushOnce(CancellationToken cancellation)
+    {
+        try
+        {
+            await pubsub.Acknowledge(subscription, Drain(handled), cancellation);
+            await pubsub.ModifyAckDeadline(subscription, Drain(again), 0, cancellation);
+        }
+        catch (Exception e) when (e is PubSubException or OperationCanceledException)
+        {
+            // Unacknowledged messages come back; their hand-offs are done, and the ledger counts them as duplicates.
+        }
+    }
+
+    private static List<string> Drain(ConcurrentQueue<string> queue)
+    {
+        var ids = new List<string>();
+        while (queue.TryDequeue(out var id))
+        {
+            ids.Add(id);
+        }
+
+        return ids;
+    }
+
     private async Task Retry(CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
@@ -104,32 +187,8 @@ public sealed class EventReceiver(
                 await Handle(completion, retry: true, stopping);
             }
 
-            await Pause(RetryTick, stopping);
+            await Pause(Tick, stopping);
         }
-    }
-
-    private async Task Handle(IReadOnlyList<ReceivedMessage> messages, CancellationToken stopping)
-    {
-        var done = new List<string>();
-        var again = new List<string>();
-        foreach (var received in messages)
-        {
-            var reading = AuditLogEntry.Read(received.Message.Data);
-            ledger.Update(l => l.Count(EventCounts.Of(reading.Kind)));
-            if (reading.Completion is not { } completion)
-            {
-                done.Add(received.AckId);
-                continue;
-            }
-
-            var result = await Handle(completion, retry: false, stopping);
-            (result == EventResult.Failed ? again : done).Add(received.AckId);
-        }
-
-        await pubsub.Acknowledge(subscription, done, stopping);
-
-        // Redelivered at once: the transient failure may be over, and if it is not the sweep still finds the job.
-        await pubsub.ModifyAckDeadline(subscription, again, 0, stopping);
     }
 
     private async Task<EventResult> Handle(JobCompletion completion, bool retry, CancellationToken stopping)
