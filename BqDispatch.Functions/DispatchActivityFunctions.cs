@@ -1,6 +1,7 @@
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Hosting;
+using BqDispatch.Core.Routes;
 using Microsoft.ApplicationInsights;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,10 @@ public sealed class DispatchActivityFunctions(
     [Function(FunctionNames.FireWindows)]
     public async Task<WindowOutcome> FireWindows([ActivityTrigger] WindowBatch batch) =>
         await (await Activities()).Windows.Fire(batch, CancellationToken.None);
+
+    [Function(FunctionNames.Route)]
+    public async Task<RouteOutcome> Route([ActivityTrigger] RouteRequest request) =>
+        await (await Activities()).Routes.Sweep(request, CancellationToken.None);
 
     [Function(FunctionNames.Cleanup)]
     public async Task<CleanupOutcome> Cleanup([ActivityTrigger] CleanupBatch batch) =>

@@ -18,6 +18,8 @@ public static class FunctionNames
 
     public const string Cleanup = "BqDispatchCleanup";
 
+    public const string Route = "BqDispatchRoute";
+
     public const string Publish = "BqDispatchPublish";
 
     public const string PublishRun = "BqDispatchPublishRun";

@@ -1,5 +1,6 @@
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Naming;
+using BqDispatch.Core.Routes;
 using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch;
@@ -71,6 +72,9 @@ public static class DispatchRun
             return (true, null);
         }
 
+        // Routes go beside the cycle's hand-offs: they touch none of its traces or windows.
+        var routing = settings.Routes ? engine.Route(new RouteRequest(now)) : null;
+
         // A trace finished earlier in this run (or the chain) may still show in a listing; it is never handed off again (L3).
         // Work another dispatcher claimed within the lease is its own.
         var traces = scan.Done.Where(t => !memory.IsFinished(t) && !memory.IsHeldElsewhere(t, now)).ToList();
@@ -132,6 +136,11 @@ public static class DispatchRun
         if (cleanup is not null)
         {
             status.RecordCleanup(await cleanup);
+        }
+
+        if (routing is not null)
+        {
+            status.RecordRoutes(await routing);
         }
 
         var backlog = scan.DoneTotal - scan.Done.Count + plan.HeldTraces.Count

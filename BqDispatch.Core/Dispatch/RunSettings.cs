@@ -9,6 +9,7 @@ namespace BqDispatch.Core.Dispatch;
 /// <param name="BatchSize">Work items per activity call, which keeps every payload small.</param>
 /// <param name="MaxCycles">Stop after this many cycles (null: until the budget is spent).</param>
 /// <param name="Lanes">The configured lanes (main takes the rest).</param>
+/// <param name="Routes">Whether route rules are configured (inline or a rules folder): each cycle then sweeps for routes.</param>
 public sealed record RunSettings(
     TimeSpan Budget,
     TimeSpan Pause,
@@ -17,7 +18,8 @@ public sealed record RunSettings(
     ThrottleLimits Limits,
     TimeSpan ReservationTtl,
     int? MaxCycles = null,
-    IReadOnlyList<Lane>? Lanes = null)
+    IReadOnlyList<Lane>? Lanes = null,
+    bool Routes = false)
 {
     public const int DefaultBatchSize = 100;
 
@@ -29,5 +31,6 @@ public sealed record RunSettings(
         new ThrottleLimits(config.MaxConcurrentSQL, config.MaxConcurrentLoad),
         TimeSpan.FromSeconds(config.ReservationTtlSec),
         maxCycles,
-        config.Lanes);
+        config.Lanes,
+        config.Rules is not null || !string.IsNullOrEmpty(config.RulesURL));
 }

@@ -120,7 +120,7 @@ public sealed class DispatcherSetup : IDisposable
     public void Dispose() => clients.ForEach(c => c.Dispose());
 
     private static IEnumerable<string> Locations(DispatchConfig config) =>
-        [config.AsyncTaskURL, config.JournalURL, config.ErrorURL, config.TriggerBaseUrl];
+        [config.AsyncTaskURL, config.JournalURL, config.ErrorURL, config.TriggerBaseUrl, .. string.IsNullOrEmpty(config.RulesURL) ? [] : new[] { config.RulesURL }];
 
     private static bool UsesCloudStorage(DispatchConfig config) =>
         Locations(config).Any(url => url.StartsWith("gs://", StringComparison.Ordinal));

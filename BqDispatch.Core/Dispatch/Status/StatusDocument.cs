@@ -48,5 +48,8 @@ public sealed class StatusDocument
     /// <summary>Per lane, over all projects (not in performance.json, whose format is BqTail's).</summary>
     public Dictionary<string, LaneStatus> Lanes { get; set; } = [];
 
+    /// <summary>Per route rule, over the run (see <see cref="RouteStatus"/>).</summary>
+    public Dictionary<string, RouteStatus> Routes { get; set; } = [];
+
     public RunTotals Totals { get; set; } = new();
 }
