@@ -247,6 +247,25 @@ public abstract class RouteAcceptanceTests(StorageKind kind) : AcceptanceTests(k
         Assert.Equal(1, status.Routes["export_v2"].Routed);
     }
 
+    [Fact]
+    public async Task A_finished_job_handed_in_by_an_event_is_routed_once_and_the_sweep_leaves_it()
+    {
+        await using var f = await Fixture(new { Rules = Rules(ExportRule) });
+        Query(f, "q_event", "my_table_v2");
+        var activities = f.Activities();
+        using var http = new HttpClient();
+        var resource = await new Core.BigQuery.JobsRestClient(http, f.BigQuery.BaseUrl.ToString()).GetResource("cfgp", "q_event", "US", CancellationToken.None);
+
+        var byEvent = await activities.Routes.RouteFinished(resource!.Value, f.Clock.UtcNow, CancellationToken.None);
+        var again = await activities.Routes.RouteFinished(resource.Value, f.Clock.UtcNow, CancellationToken.None);
+        var swept = await f.Run(activities);
+
+        Assert.Single(Triggers(f));
+        Assert.Equal(new RouteCounts(Matched: 1, Routed: 1), byEvent.ByRule["export_v2"]);
+        Assert.Equal(new RouteCounts(Matched: 1, AlreadyRouted: 1), again.ByRule["export_v2"]);
+        Assert.Equal(new RouteCounts(), Counts(swept, "export_v2"));
+    }
+
     private static RouteCounts Counts(StatusDocument status, string rule) =>
         status.Routes.TryGetValue(rule, out var r) ? new RouteCounts(r.Matched, r.Routed, r.AlreadyRouted, r.NoActions, r.Failed) : new RouteCounts();
 
