@@ -14,6 +14,8 @@ const expected = {
   BqDispatchPublishRun: "activityTrigger",
   BqDispatchEvent: "orchestrationTrigger",
   BqDispatchLocateTrace: "activityTrigger",
+  BqDispatchRoute: "activityTrigger",
+  BqDispatchRouteJob: "activityTrigger",
   ProjectThrottle: "entityTrigger",
   CompletionLedger: "entityTrigger",
   BqDispatchStatus: "httpTrigger",

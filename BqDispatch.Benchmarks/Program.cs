@@ -6,6 +6,7 @@ using BqDispatch.Benchmarks;
 //        dotnet run -c Release --project BqDispatch.Benchmarks -- soak [--minutes 2] [--traces-per-second 20] [--faults 0.1] [--seed 1] [--json FILE]
 //        dotnet run -c Release --project BqDispatch.Benchmarks -- lanes-5k [--latency-ms 20] [--json FILE]
 //        dotnet run -c Release --project BqDispatch.Benchmarks -- events-2k [--latency-ms 20] [--idle-sec 60] [--drop 0.02] [--json FILE]
+//        dotnet run -c Release --project BqDispatch.Benchmarks -- routes-10k [--latency-ms 20] [--jobs-per-second 100] [--seconds 60]
 // (--emulators NAME --now MS is the child process that serves the emulators of one workload)
 if (args.Length > 0 && args[0] == "soak")
 {
@@ -20,6 +21,11 @@ if (args.Length > 0 && args[0] == "lanes-5k")
 if (args.Length > 0 && args[0] == "events-2k")
 {
     return await BqDispatch.Benchmarks.Events.EventsCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
+if (args.Length > 0 && args[0] == "routes-10k")
+{
+    return await BqDispatch.Benchmarks.Routes.RoutesCommand.Run(args[1..], Console.Out, Console.Error);
 }
 
 if (args.Length == 4 && args[0] == "--emulators" && args[2] == "--now")

@@ -55,7 +55,7 @@ public sealed class Testbed : IAsyncDisposable
 
     public DispatchConfig Config { get; }
 
-    public IJobsClient Jobs { get; }
+    public JobsRestClient Jobs { get; }
 
     public DispatchActivities Activities { get; }
 

@@ -1,6 +1,7 @@
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Hosting;
+using BqDispatch.Core.Routes;
 using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Cli;
@@ -16,7 +17,34 @@ public static class PlanCommand
         // The reservations a self-hosted dispatcher kept at its last cycle count here too; nothing is written back.
         var preview = await CyclePreview.Of(setup.Activities, setup.Settings(), await setup.KeptThrottles(cancellation), DateTimeOffset.UtcNow, cancellation);
         await stdout.WriteLineAsync(Describe(preview));
+        var routes = setup.Activities.Routes;
+        if (routes.Rules.Configured)
+        {
+            var (planned, problems) = await routes.Preview(DateTimeOffset.UtcNow, cancellation);
+            await stdout.WriteLineAsync(DescribeRoutes(planned, problems));
+        }
+
         return preview.Scan.RootError is null ? 0 : 1;
+    }
+
+    /// <summary>Which DONE jobs of the look-back the route rules match, by which rule, and what the next sweeps would do with them.</summary>
+    public static string DescribeRoutes(IReadOnlyList<PlannedRoute> routes, IReadOnlyList<string> problems)
+    {
+        const int MaxShown = 100;
+        var lines = new List<string>();
+        lines.AddRange(routes.Take(MaxShown).Select(r =>
+            !r.HasActions ? $"matched    {r.Project}:{r.JobId} ({r.Type.ToLowerInvariant()}) by rule {r.Rule}: no actions for its outcome, not routed"
+            : r.AlreadyRouted ? $"routed     {r.Project}:{r.JobId} ({r.Type.ToLowerInvariant()}) by rule {r.Rule} already (route journal)"
+            : $"route      {r.Project}:{r.JobId} ({r.Type.ToLowerInvariant()}) by rule {r.Rule}\n        →  {r.Trigger}"));
+        if (routes.Count > MaxShown)
+        {
+            lines.Add($"later      … and {routes.Count - MaxShown} more matched jobs");
+        }
+
+        lines.AddRange(problems.Select(p => $"problem    {p}"));
+        lines.Add($"routes     {routes.Count(r => r.HasActions && !r.AlreadyRouted)} to route, {routes.Count(r => r.AlreadyRouted)} routed already, " +
+            $"{routes.Count(r => !r.HasActions)} matched without actions, in the look-back (dry run: nothing was changed)");
+        return string.Join('\n', lines);
     }
 
     public static string Describe(CyclePreview preview)

@@ -2,6 +2,7 @@ using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Events;
 using BqDispatch.Core.Hosting;
+using BqDispatch.Core.Routes;
 using Microsoft.ApplicationInsights;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -32,9 +33,18 @@ public sealed class DispatchActivityFunctions(
     public async Task<EventPlan?> LocateTrace([ActivityTrigger] JobCompletion completion) =>
         await (await setup.Get(CancellationToken.None)).EventPlanner.Plan(completion, CancellationToken.None);
 
+    /// <summary>An event's job that no trace waits for, to the route rules: true when one routed it.</summary>
+    [Function(FunctionNames.RouteJob)]
+    public async Task<bool> RouteJob([ActivityTrigger] JobCompletion completion) =>
+        await (await setup.Get(CancellationToken.None)).EventRouter.Route(completion, CancellationToken.None);
+
     [Function(FunctionNames.FireWindows)]
     public async Task<WindowOutcome> FireWindows([ActivityTrigger] WindowBatch batch) =>
         await (await Activities()).Windows.Fire(batch, CancellationToken.None);
+
+    [Function(FunctionNames.Route)]
+    public async Task<RouteOutcome> Route([ActivityTrigger] RouteRequest request) =>
+        await (await Activities()).Routes.Sweep(request, CancellationToken.None);
 
     [Function(FunctionNames.Cleanup)]
     public async Task<CleanupOutcome> Cleanup([ActivityTrigger] CleanupBatch batch) =>

@@ -2,6 +2,7 @@ using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Events;
 using BqDispatch.Core.Hosting;
+using BqDispatch.Core.Routes;
 using BqDispatch.Core.Throttling;
 using Microsoft.DurableTask;
 
@@ -44,6 +45,10 @@ public sealed class DurableDispatchEngine(TaskOrchestrationContext context) : ID
 
     public Task<WindowOutcome> FireWindows(WindowBatch batch) =>
         Repeating(attempt => context.CallActivityAsync<WindowOutcome>(FunctionNames.FireWindows, attempt == 1 ? batch : batch.AsRepeat()));
+
+    // A repeated sweep is safe: the route journal keeps a job from being routed twice.
+    public Task<RouteOutcome> Route(RouteRequest request) =>
+        context.CallActivityAsync<RouteOutcome>(FunctionNames.Route, request, Retry);
 
     public Task<CleanupOutcome> Cleanup(CleanupBatch batch) =>
         context.CallActivityAsync<CleanupOutcome>(FunctionNames.Cleanup, batch, Retry);

@@ -10,8 +10,8 @@ namespace BqDispatch.Functions;
 /// <summary>
 /// One job's completion event (instance id from the job, so redeliveries collapse into one): the ledger hears of it,
 /// its trace is located and planned (activity), the think time is waited out (durable timer), the project's throttle
-/// admits it (entity), and the cycles' exactly-once hand-off runs (activity, with the cycles' repeats). Whatever it comes
-/// to goes back to the ledger, which leaves to the sweep what the event did not hand off.
+/// admits it (entity), and the cycles' exactly-once hand-off runs (activity, with the cycles' repeats); a job no trace
+/// waits for goes to the route rules (activity). Whatever it comes to goes back to the ledger, which leaves to the sweep what the event did not hand off.
 /// </summary>
 public static class EventOrchestrator
 {
@@ -38,7 +38,8 @@ public static class EventOrchestrator
             var plan = await context.CallActivityAsync<EventPlan?>(FunctionNames.LocateTrace, completion, DurableDispatchEngine.Retry);
             if (plan is null)
             {
-                return new EventOutcome(EventResult.UnknownJob);
+                var routed = await context.CallActivityAsync<bool>(FunctionNames.RouteJob, completion, DurableDispatchEngine.Retry);
+                return new EventOutcome(routed ? EventResult.Routed : EventResult.UnknownJob);
             }
 
             if (plan.ReadyAt > Now(context))

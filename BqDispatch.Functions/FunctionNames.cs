@@ -18,6 +18,8 @@ public static class FunctionNames
 
     public const string Cleanup = "BqDispatchCleanup";
 
+    public const string Route = "BqDispatchRoute";
+
     public const string Publish = "BqDispatchPublish";
 
     public const string PublishRun = "BqDispatchPublishRun";
@@ -35,4 +37,7 @@ public static class FunctionNames
     public const string EventOrchestrator = "BqDispatchEvent";
 
     public const string LocateTrace = "BqDispatchLocateTrace";
+
+    /// <summary>An event's job that no trace waits for, to the route rules.</summary>
+    public const string RouteJob = "BqDispatchRouteJob";
 }

@@ -4,6 +4,7 @@ using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Events;
 using BqDispatch.Core.Hosting;
 using BqDispatch.Core.Throttling;
+using BqDispatch.Core.Routes;
 
 namespace BqDispatch.Benchmarks.Soak;
 
@@ -135,6 +136,8 @@ public sealed class SoakDispatcher(string name, DispatcherSetup setup, SoakBqTai
         public Task<WindowOutcome> FireWindows(WindowBatch batch) => inner.FireWindows(batch);
 
         public Task<CleanupOutcome> Cleanup(CleanupBatch batch) => inner.Cleanup(batch);
+
+        public Task<RouteOutcome> Route(RouteRequest request) => inner.Route(request);
 
         public Task Publish(StatusDocument status, QueueDocument? queue) => inner.Publish(status, queue);
 

@@ -15,7 +15,7 @@ namespace BqDispatch.Core.BigQuery;
 /// Authentication and retries belong to the handlers of the <see cref="HttpClient"/> the caller supplies;
 /// this class makes exactly one HTTP call per page or get and maps failures to <see cref="BigQueryException"/>.
 /// </summary>
-public sealed class JobsRestClient : IJobsClient
+public sealed class JobsRestClient : IJobsClient, IJobResources
 {
     /// <summary>The Google endpoint (global; lists jobs of every location).</summary>
     public const string DefaultBaseUrl = "https://bigquery.googleapis.com/bigquery/v2/";
@@ -88,6 +88,37 @@ public sealed class JobsRestClient : IJobsClient
         while (pageToken is not null);
     }
 
+    public async IAsyncEnumerable<JobResourcePage> ListResources(JobListQuery query, [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var operation = $"jobs.list {query.ProjectId}";
+        RefuseUnsafe(operation, query.ProjectId, null);
+
+        var seenTokens = new HashSet<string>(StringComparer.Ordinal);
+        string? pageToken = null;
+        do
+        {
+            var page = await Send(ListUri(query, pageToken, full: true), operation, BigQueryJsonContext.Default.JobResourceListResponse, false, cancellation)
+                ?? throw new InvalidOperationException("Send returns null only for a 404 when asked to.");
+            pageToken = string.IsNullOrEmpty(page.NextPageToken) ? null : page.NextPageToken;
+            if (pageToken is not null && !seenTokens.Add(pageToken))
+            {
+                throw Invalid(operation, $"a page repeated an earlier nextPageToken");
+            }
+
+            yield return new JobResourcePage(page.Jobs ?? [], page.Unreachable ?? []);
+        }
+        while (pageToken is not null);
+    }
+
+    public async Task<JsonElement?> GetResource(string projectId, string jobId, string? location, CancellationToken cancellation)
+    {
+        var operation = $"jobs.get {projectId}:{jobId}";
+        RefuseUnsafe(operation, projectId, jobId);
+        var job = await Send(GetUri(projectId, jobId, location), operation, BigQueryJsonContext.Default.JobResourceBody, true, cancellation);
+        return job?.Job;
+    }
+
     public async Task<JobSnapshot?> Get(string projectId, string jobId, string? location, CancellationToken cancellation)
     {
         var operation = $"jobs.get {projectId}:{jobId}";
@@ -96,7 +127,8 @@ public sealed class JobsRestClient : IJobsClient
         return job is null ? null : ToSnapshot(job, projectId, operation);
     }
 
-    internal Uri ListUri(JobListQuery query, string? pageToken)
+    /// <param name="full">Every field of each job (no fields mask): the resource as BigQuery has it.</param>
+    internal Uri ListUri(JobListQuery query, string? pageToken, bool full = false)
     {
         var url = new StringBuilder(BaseUrl.AbsoluteUri)
             .Append("projects/").Append(Uri.EscapeDataString(query.ProjectId)).Append("/jobs")
@@ -118,8 +150,13 @@ public sealed class JobsRestClient : IJobsClient
             url.Append("&maxCreationTime=").Append(Milliseconds(max));
         }
 
-        var mask = query.States.Contains(JobState.Done) ? ListFieldsMask : ActiveListFieldsMask;
-        url.Append("&fields=").Append(Uri.EscapeDataString(mask)).Append("&prettyPrint=false");
+        if (!full)
+        {
+            var mask = query.States.Contains(JobState.Done) ? ListFieldsMask : ActiveListFieldsMask;
+            url.Append("&fields=").Append(Uri.EscapeDataString(mask));
+        }
+
+        url.Append("&prettyPrint=false");
         if (pageToken is not null)
         {
             url.Append("&pageToken=").Append(Uri.EscapeDataString(pageToken));

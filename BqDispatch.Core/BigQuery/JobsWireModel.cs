@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace BqDispatch.Core.BigQuery;
@@ -20,6 +21,41 @@ internal sealed class JobListResponse : IWireResponse
     public List<string>? Unreachable { get; set; }
 
     public GoogleErrorBody? Error { get; set; }
+}
+
+/// <summary>A full jobs.list page: each job kept as the JSON BigQuery sent.</summary>
+internal sealed class JobResourceListResponse : IWireResponse
+{
+    public string? NextPageToken { get; set; }
+
+    public List<JsonElement>? Jobs { get; set; }
+
+    public List<string>? Unreachable { get; set; }
+
+    public GoogleErrorBody? Error { get; set; }
+}
+
+/// <summary>A jobs.get body kept whole; <see cref="Error"/> is read to refuse a 2xx that carries Google's error envelope.</summary>
+[JsonConverter(typeof(JobResourceBodyConverter))]
+internal sealed class JobResourceBody : IWireResponse
+{
+    public JsonElement Job { get; init; }
+
+    public GoogleErrorBody? Error { get; init; }
+}
+
+internal sealed class JobResourceBodyConverter : JsonConverter<JobResourceBody>
+{
+    public override JobResourceBody Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var job = JsonElement.ParseValue(ref reader);
+        var error = job.ValueKind == JsonValueKind.Object && job.TryGetProperty("error", out var e)
+            ? e.Deserialize(BigQueryJsonContext.Default.GoogleErrorBody)
+            : null;
+        return new JobResourceBody { Job = job, Error = error };
+    }
+
+    public override void Write(Utf8JsonWriter writer, JobResourceBody value, JsonSerializerOptions options) => value.Job.WriteTo(writer);
 }
 
 /// <summary>A jobs.list item or a jobs.get body (a list item also has top-level state and errorResult).</summary>
@@ -119,4 +155,6 @@ internal sealed class GoogleErrorBody
 [JsonSerializable(typeof(JobListResponse))]
 [JsonSerializable(typeof(JobResource))]
 [JsonSerializable(typeof(GoogleErrorEnvelope))]
+[JsonSerializable(typeof(JobResourceListResponse))]
+[JsonSerializable(typeof(JobResourceBody))]
 internal sealed partial class BigQueryJsonContext : JsonSerializerContext;

@@ -12,6 +12,8 @@ internal static class ConfigKeys
 
     public const string Lanes = "Lanes";
 
+    public const string RouteProjects = "RouteProjects";
+
     public static readonly IReadOnlyList<string> All =
     [
         // bqtail base.Config
@@ -26,7 +28,7 @@ internal static class ConfigKeys
         // this port
         "ThinkTimeMs", "CyclePauseMs", "MaxHandOffsPerCycle", "OrphanTraceTtlHours", "ReservationTtlSec",
         "ListAllUsers", "JobListLookbackHours", "MaxJobGetsPerCycle", "JobGetParallelism", "HandOffParallelism",
-        "OrphanMarkerTtlHours", Lanes,
+        "OrphanMarkerTtlHours", Lanes, RouteProjects, "RouteLookbackMin",
 
         // completion events
         "EventSubscription", "EventAudience", "EventServiceAccount", "EventKeysURL", "EventSweepPauseMs",

@@ -102,9 +102,9 @@ public static class ConfigLoader
             TimeToLiveInMin = Count(doc, "TimeToLiveInMin") ?? defaults.TimeToLiveInMin,
             MaxConcurrentSQL = Count(doc, "MaxConcurrentSQL") ?? defaults.MaxConcurrentSQL,
             MaxConcurrentLoad = ReadMaxConcurrentLoad(doc) ?? defaults.MaxConcurrentLoad,
-            RulesURL = doc.String("RulesURL") ?? defaults.RulesURL,
+            RulesURL = OptionalFolderUrl(doc, "RulesURL") ?? defaults.RulesURL,
             CheckInMs = Count(doc, "CheckInMs") ?? defaults.CheckInMs,
-            Rules = doc.RawJson("Rules"),
+            Rules = RoutesReader.Rules(doc),
             ThinkTimeMs = Count(doc, "ThinkTimeMs") ?? defaults.ThinkTimeMs,
             CyclePauseMs = Count(doc, "CyclePauseMs") ?? defaults.CyclePauseMs,
             MaxHandOffsPerCycle = Count(doc, "MaxHandOffsPerCycle") ?? defaults.MaxHandOffsPerCycle,
@@ -122,6 +122,8 @@ public static class ConfigLoader
             EventServiceAccount = ServiceAccount(doc, PushSetting(doc, environment, "EventServiceAccount", "EventAudience")),
             EventKeysURL = KeysUrl(doc),
             EventSweepPauseMs = Count(doc, "EventSweepPauseMs") ?? defaults.EventSweepPauseMs,
+            RouteProjects = RoutesReader.Projects(doc),
+            RouteLookbackMin = Count(doc, "RouteLookbackMin") ?? defaults.RouteLookbackMin,
         };
     }
 
@@ -188,6 +190,9 @@ public static class ConfigLoader
         CheckUrl(key, url);
         return url.EndsWith('/') ? url : url + "/";
     }
+
+    private static string? OptionalFolderUrl(ConfigDocument doc, string key) =>
+        string.IsNullOrEmpty(doc.String(key)) ? null : RequiredFolderUrl(doc, key);
 
     // Every backend the dispatcher has: Cloud Storage, a local directory, and the in-process store of tests.
     private static void CheckUrl(string key, string url)

@@ -33,6 +33,7 @@ public sealed record ConfigRange(long Min, long Max)
         ["JobGetParallelism"] = new(1, 100),
         ["HandOffParallelism"] = new(1, 256),
         ["EventSweepPauseMs"] = new(1_000, 600_000),
+        ["RouteLookbackMin"] = new(1, 10_080),
     };
 
     /// <summary>The numeric keys of each lane (in <c>Lanes</c>) and their ranges; priorities are dispenserd's.</summary>

@@ -85,13 +85,13 @@ public sealed record DispatchConfig
     /// <summary>Most load jobs running or pending per project before load traces and due windows are held back; 0 = no limit. Old name MaxConcurrentJobs is accepted. Default 0.</summary>
     public int MaxConcurrentLoad { get; init; }
 
-    /// <summary>Legacy rules folder, dead in bqtail. Accepted, unused. Default "".</summary>
+    /// <summary>Folder of route rules: every .json file in it holds one rule or an array of rules. Default "" (none).</summary>
     public string RulesURL { get; init; } = "";
 
-    /// <summary>Legacy rules reload period, dead in bqtail. Accepted, unused. Default 0.</summary>
-    public int CheckInMs { get; init; }
+    /// <summary>How often RulesURL is read again, in ms; 0 reads it every cycle. Default 60000.</summary>
+    public int CheckInMs { get; init; } = 60_000;
 
-    /// <summary>Legacy inline rules, dead in bqtail, kept as raw JSON. Accepted, unused. Default none.</summary>
+    /// <summary>Inline route rules (a JSON array, checked when the configuration is read), tried before RulesURL's. Default none.</summary>
     public string? Rules { get; init; }
 
     // this port
@@ -153,6 +153,12 @@ public sealed record DispatchConfig
 
     /// <summary>Completion events come in: pulled from <see cref="EventSubscription"/> or pushed to the Functions app.</summary>
     public bool EventsOn => EventSubscription is not null || EventAudience is not null;
+
+    /// <summary>The BigQuery projects whose DONE jobs route rules apply to. Default: ProjectID.</summary>
+    public IReadOnlyList<string> RouteProjects { get; init; } = [];
+
+    /// <summary>Route rules apply to jobs created at most this many minutes before the cycle. Default 60.</summary>
+    public int RouteLookbackMin { get; init; } = 60;
 
     // derived
 

@@ -1,5 +1,6 @@
 using BqDispatch.Core.BigQuery;
 using BqDispatch.Core.Configuration;
+using BqDispatch.Core.Routes;
 using BqDispatch.Core.Storage;
 using BqDispatch.Core.Throttling;
 
@@ -7,7 +8,7 @@ namespace BqDispatch.Core.Dispatch;
 
 /// <summary>The activity bodies of a dispatcher, built once from its configuration, storage and BigQuery client.</summary>
 public sealed class DispatchActivities(
-    TaskFolderScanner scanner, HandOffWorker handOffs, WindowFirer windows, Cleaner cleaner, StatusPublisher publisher)
+    TaskFolderScanner scanner, HandOffWorker handOffs, WindowFirer windows, Cleaner cleaner, StatusPublisher publisher, RouteSweeper routes)
 {
     public TaskFolderScanner Scanner { get; } = scanner;
 
@@ -19,7 +20,12 @@ public sealed class DispatchActivities(
 
     public StatusPublisher Publisher { get; } = publisher;
 
-    public static DispatchActivities Create(DispatchConfig config, IObjectStore store, IJobsClient jobs)
+    /// <summary>The route sweep; it keeps its memory (what it listed) for the life of the process.</summary>
+    public RouteSweeper Routes { get; } = routes;
+
+    /// <param name="jobs">The BigQuery client: job snapshots for the scan, whole job resources for routes.</param>
+    public static DispatchActivities Create<TJobs>(DispatchConfig config, IObjectStore store, TJobs jobs)
+        where TJobs : IJobsClient, IJobResources
     {
         var resolver = new JobStateResolver(jobs, ResolverSettingsOf(config));
         return new DispatchActivities(
@@ -27,7 +33,20 @@ public sealed class DispatchActivities(
             new HandOffWorker(config, store),
             new WindowFirer(config, store),
             new Cleaner(config, store),
-            new StatusPublisher(config, store));
+            new StatusPublisher(config, store),
+            RoutesOf(config, store, jobs));
+    }
+
+    public static RouteSweeper RoutesOf<TJobs>(DispatchConfig config, IObjectStore store, TJobs jobs)
+        where TJobs : IJobsClient, IJobResources
+    {
+        // Inline rules were checked when the configuration was read; their RuleURL is the configuration's.
+        var inline = config.Rules is { } json
+            ? RuleParser.Parse(json, config.URL.Length > 0 ? config.URL : RuleParser.InlineSource, RuleParser.InlineSource)
+            : new ParsedRules([], []);
+        var rules = new RouteRules(store, config.RulesURL, inline, TimeSpan.FromMilliseconds(config.CheckInMs));
+        var writer = new RouteWriter(store, config.JournalURL, config.TriggerBaseUrl, config.PostJobPrefix);
+        return new RouteSweeper(RouteSettings.From(config), rules, writer, store, config.JournalURL, jobs, jobs);
     }
 
     public static ResolverSettings ResolverSettingsOf(DispatchConfig config) => new(

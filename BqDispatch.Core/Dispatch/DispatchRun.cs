@@ -1,6 +1,7 @@
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Events;
 using BqDispatch.Core.Naming;
+using BqDispatch.Core.Routes;
 using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch;
@@ -112,6 +113,9 @@ public static class DispatchRun
             status.RecordCompletions(answer.Report);
         }
 
+        // Routes go beside the cycle's hand-offs: they touch none of its traces or windows.
+        var routing = settings.Routes ? engine.Route(new RouteRequest(now)) : null;
+
         // A trace finished earlier in this run (or the chain) may still show in a listing; it is never handed off again (L3).
         // Work another dispatcher claimed within the lease is its own.
         var traces = scan.Done
@@ -179,6 +183,11 @@ public static class DispatchRun
         if (cleanup is not null)
         {
             status.RecordCleanup(await cleanup);
+        }
+
+        if (routing is not null)
+        {
+            status.RecordRoutes(await routing);
         }
 
         var backlog = scan.DoneTotal - scan.Done.Count + plan.HeldTraces.Count

@@ -1,5 +1,6 @@
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Events;
+using BqDispatch.Core.Routes;
 using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch;
@@ -37,6 +38,9 @@ public interface IDispatchEngine
 
     /// <summary>Activity: fire due batch windows, exactly once each; a repeat sends <see cref="WindowBatch.AsRepeat"/>.</summary>
     Task<WindowOutcome> FireWindows(WindowBatch batch);
+
+    /// <summary>Activity: route the DONE jobs no trace covers that a route rule matches, exactly once each.</summary>
+    Task<RouteOutcome> Route(RouteRequest request);
 
     /// <summary>Activity: remove stalled window pairs and orphan markers, evict orphan traces.</summary>
     Task<CleanupOutcome> Cleanup(CleanupBatch batch);

@@ -12,6 +12,7 @@ namespace BqDispatch.Core.Dispatch;
 /// <param name="Events">Completion events are on (pulled or pushed): the cycles reconcile with them in the completion
 /// ledger, keep each project's observation for the events' admissions, and pace themselves when idle.</param>
 /// <param name="EventSweepPause">With events on, the pause after a cycle that found nothing to do.</param>
+/// <param name="Routes">Whether route rules are configured (inline or a rules folder): each cycle then sweeps for routes.</param>
 public sealed record RunSettings(
     TimeSpan Budget,
     TimeSpan Pause,
@@ -22,7 +23,8 @@ public sealed record RunSettings(
     int? MaxCycles = null,
     IReadOnlyList<Lane>? Lanes = null,
     bool Events = false,
-    TimeSpan EventSweepPause = default)
+    TimeSpan EventSweepPause = default,
+    bool Routes = false)
 {
     public const int DefaultBatchSize = 100;
 
@@ -36,5 +38,6 @@ public sealed record RunSettings(
         maxCycles,
         config.Lanes,
         config.EventsOn,
-        TimeSpan.FromMilliseconds(config.EventSweepPauseMs));
+        TimeSpan.FromMilliseconds(config.EventSweepPauseMs),
+        config.Rules is not null || !string.IsNullOrEmpty(config.RulesURL));
 }

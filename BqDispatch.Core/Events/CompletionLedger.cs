@@ -14,7 +14,9 @@ public enum CompletionPath
 public sealed record LedgerEntry(CompletionPath FirstPath, DateTimeOffset FirstSeen, DateTimeOffset? Ended, DateTimeOffset? HandedOff = null);
 
 /// <summary>What happened to the messages a receiver got, whatever they were.</summary>
-public sealed record EventCounts(int Received = 0, int Completions = 0, int Duplicates = 0, int UnknownJobs = 0, int NotCompletions = 0, int Malformed = 0)
+/// <param name="Routed">Completions of jobs no trace waits for that a route rule routed.</param>
+public sealed record EventCounts(
+    int Received = 0, int Completions = 0, int Duplicates = 0, int UnknownJobs = 0, int NotCompletions = 0, int Malformed = 0, int Routed = 0)
 {
     /// <summary>One message received, of this kind.</summary>
     public static EventCounts Of(EntryKind kind) => new(
@@ -117,7 +119,8 @@ public sealed class CompletionLedger
         Events.Duplicates + delta.Duplicates,
         Events.UnknownJobs + delta.UnknownJobs,
         Events.NotCompletions + delta.NotCompletions,
-        Events.Malformed + delta.Malformed);
+        Events.Malformed + delta.Malformed,
+        Events.Routed + delta.Routed);
 
     /// <summary>
     /// An event says the job is DONE: returns true when it was handed off already (nothing to do). A delivery that is not
@@ -145,6 +148,10 @@ public sealed class CompletionLedger
                 break;
             case EventResult.TooYoung:
                 // Still the event's: it acts when the trace is old enough.
+                break;
+            case EventResult.Routed:
+                Release(settlement.Key);
+                Count(new EventCounts(Routed: 1));
                 break;
             case EventResult.UnknownJob:
                 // No trace waits: unknown, unless the sweep saw the job DONE first and took its trace on.

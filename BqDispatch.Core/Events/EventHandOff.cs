@@ -6,9 +6,11 @@ namespace BqDispatch.Core.Events;
 
 /// <summary>
 /// The self-hosted handler of a completion: its trace is found and planned, waits out the think time, asks the
-/// project's throttle (the one the cycles ask) and is handed off by the cycles' exactly-once hand-off.
+/// project's throttle (the one the cycles ask) and is handed off by the cycles' exactly-once hand-off. A job no trace
+/// waits for goes to the route rules.
 /// </summary>
-public sealed class EventHandOff(EventPlanner planner, HandOffWorker handOffs, ProjectThrottles throttles, TimeProvider clock) : ICompletionHandler
+public sealed class EventHandOff(
+    EventPlanner planner, HandOffWorker handOffs, ProjectThrottles throttles, EventRouter router, TimeProvider clock) : ICompletionHandler
 {
     public async Task<EventOutcome> Handle(JobCompletion completion, CancellationToken cancellation)
     {
@@ -16,7 +18,7 @@ public sealed class EventHandOff(EventPlanner planner, HandOffWorker handOffs, P
         {
             if (await planner.Plan(completion, cancellation) is not { } plan)
             {
-                return new EventOutcome(EventResult.UnknownJob);
+                return new EventOutcome(await router.Route(completion, cancellation) ? EventResult.Routed : EventResult.UnknownJob);
             }
 
             var now = clock.GetUtcNow();

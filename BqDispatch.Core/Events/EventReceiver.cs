@@ -18,8 +18,11 @@ public enum EventResult
     /// <summary>The trace is still inside the think time: try again at <see cref="EventOutcome.RetryAt"/>.</summary>
     TooYoung,
 
-    /// <summary>No trace waits for this job: nothing to hand off (counted; route rules may use it).</summary>
+    /// <summary>No trace waits for this job: nothing to hand off (counted).</summary>
     UnknownJob,
+
+    /// <summary>No trace waits for this job, and a route rule routed it (or had routed it).</summary>
+    Routed,
 
     /// <summary>A transient failure (storage, BigQuery): the message is redelivered.</summary>
     Failed,
@@ -221,6 +224,7 @@ public sealed class EventReceiver(
         EventResult.Held => $"left to the cycles ({outcome.Detail ?? "held"})",
         EventResult.TooYoung => $"inside the think time until {outcome.RetryAt:HH:mm:ss.fff}",
         EventResult.UnknownJob => "no trace waits for it",
+        EventResult.Routed => "no trace waits for it; routed by a route rule",
         _ => $"failed, redelivered ({outcome.Detail})",
     };
 

@@ -36,6 +36,11 @@ public static class DispatchMetrics
     public const string EventDuplicates = "BqDispatch.Events.Duplicates";
     public const string EventUnknownJobs = "BqDispatch.Events.UnknownJobs";
     public const string EventsMalformed = "BqDispatch.Events.Malformed";
+    public const string RoutesMatched = "BqDispatch.RoutesMatched";
+    public const string Routed = "BqDispatch.Routed";
+    public const string RoutesAlreadyRouted = "BqDispatch.RoutesAlreadyRouted";
+    public const string RoutesNoActions = "BqDispatch.RoutesNoActions";
+    public const string RoutesFailed = "BqDispatch.RoutesFailed";
 
     /// <param name="previous">The snapshot published after the previous cycle of the same run; null for the first.</param>
     public static IReadOnlyList<MetricValue> ForCycle(StatusDocument? previous, StatusDocument current)
@@ -60,6 +65,27 @@ public static class DispatchMetrics
             // Errors holds distinct messages (at most 100): this counts messages not seen earlier in the run.
             new(Errors, Delta(previous?.Errors.Count ?? 0, current.Errors.Count)),
             .. Completions(previous?.Completions, current.Completions),
+            .. RouteMetrics(previous, current),
+        ];
+    }
+
+    /// <summary>Route counters summed over the rules (only when rules are in use); a rule's own figures are in the status.</summary>
+    private static IEnumerable<MetricValue> RouteMetrics(StatusDocument? previous, StatusDocument current)
+    {
+        if (current.Routes.Count == 0)
+        {
+            return [];
+        }
+
+        var before = previous?.Routes.Values ?? (IEnumerable<RouteStatus>)[];
+        var now = current.Routes.Values;
+        return
+        [
+            new(RoutesMatched, Delta(before.Sum(r => r.Matched), now.Sum(r => r.Matched))),
+            new(Routed, Delta(before.Sum(r => r.Routed), now.Sum(r => r.Routed))),
+            new(RoutesAlreadyRouted, Delta(before.Sum(r => r.AlreadyRouted), now.Sum(r => r.AlreadyRouted))),
+            new(RoutesNoActions, Delta(before.Sum(r => r.NoActions), now.Sum(r => r.NoActions))),
+            new(RoutesFailed, Delta(before.Sum(r => r.Failed), now.Sum(r => r.Failed))),
         ];
     }
 

@@ -23,7 +23,13 @@ public sealed class DispatcherSetup : IDisposable
     private readonly PubSubClient? pubsub;
 
     private DispatcherSetup(
-        DispatchConfig config, IObjectStore store, List<HttpClient> clients, DispatchActivities activities, RetryPolicy retry, PubSubClient? pubsub)
+        DispatchConfig config,
+        IObjectStore store,
+        List<HttpClient> clients,
+        DispatchActivities activities,
+        RetryPolicy retry,
+        PubSubClient? pubsub,
+        IJobResources resources)
     {
         this.pubsub = pubsub;
         Config = config;
@@ -35,6 +41,7 @@ public sealed class DispatcherSetup : IDisposable
             ? new PushAuthenticator(audience, account, config.EventKeysURL)
             : null;
         EventPlanner = new EventPlanner(config, new TraceLocator(config, store));
+        EventRouter = new EventRouter(RunSettings.From(config).Routes ? activities.Routes : null, resources, TimeProvider.System);
     }
 
     public DispatchConfig Config { get; }
@@ -48,6 +55,9 @@ public sealed class DispatcherSetup : IDisposable
 
     /// <summary>Finds a completed job's trace and plans its hand-off (both event receivers).</summary>
     public EventPlanner EventPlanner { get; }
+
+    /// <summary>Routes a completed job no trace waits for by the route rules (both event receivers).</summary>
+    public EventRouter EventRouter { get; }
 
     /// <summary>The retry policy of every Google call.</summary>
     public RetryPolicy Retry { get; }
@@ -88,7 +98,7 @@ public sealed class DispatcherSetup : IDisposable
             var bigQueryAccess = google?.BigQuery ?? await GoogleAccess.ForBigQuery(environment, null, cancellation);
             var jobs = new JobsRestClient(Client(bigQueryAccess, clients, policy), JobsRestClient.BaseUrlFrom(environment));
             var pubsub = config.EventSubscription is null ? null : PubSub(bigQueryAccess, environment, clients);
-            return new DispatcherSetup(config, router, clients, DispatchActivities.Create(config, router, jobs), policy, pubsub);
+            return new DispatcherSetup(config, router, clients, DispatchActivities.Create(config, router, jobs), policy, pubsub, jobs);
         }
         catch
         {
@@ -105,7 +115,7 @@ public sealed class DispatcherSetup : IDisposable
         pubsub is null || Config.EventSubscription is not { } subscription
             ? null
             : new EventReceiver(
-                pubsub, subscription, ledger, new EventHandOff(EventPlanner, Activities.HandOffs, throttles, TimeProvider.System), TimeProvider.System, log);
+                pubsub, subscription, ledger, new EventHandOff(EventPlanner, Activities.HandOffs, throttles, EventRouter, TimeProvider.System), TimeProvider.System, log);
 
     /// <summary>The orchestration input of one run.</summary>
     public RunSettings Settings(int? maxCycles = null) => RunSettings.From(Config, maxCycles);
@@ -148,7 +158,7 @@ public sealed class DispatcherSetup : IDisposable
     public void Dispose() => clients.ForEach(c => c.Dispose());
 
     private static IEnumerable<string> Locations(DispatchConfig config) =>
-        [config.AsyncTaskURL, config.JournalURL, config.ErrorURL, config.TriggerBaseUrl];
+        [config.AsyncTaskURL, config.JournalURL, config.ErrorURL, config.TriggerBaseUrl, .. string.IsNullOrEmpty(config.RulesURL) ? [] : new[] { config.RulesURL }];
 
     private static bool UsesCloudStorage(DispatchConfig config) =>
         Locations(config).Any(url => url.StartsWith("gs://", StringComparison.Ordinal));

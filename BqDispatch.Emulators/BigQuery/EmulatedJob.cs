@@ -50,6 +50,18 @@ public sealed record EmulatedJob(
     /// <summary>configuration.(load|query|copy).destinationTable; null for none (an extract, a query without one).</summary>
     public EmulatedTable? Destination { get; init; }
 
+    /// <summary>configuration.query.query: the SQL of a query job.</summary>
+    public string? Query { get; init; }
+
+    /// <summary>configuration.load.sourceUris of a load job.</summary>
+    public IReadOnlyList<string>? SourceUris { get; init; }
+
+    /// <summary>configuration.(copy|extract).sourceTable.</summary>
+    public EmulatedTable? SourceTable { get; init; }
+
+    /// <summary>configuration.extract.destinationUris of an extract job.</summary>
+    public IReadOnlyList<string>? DestinationUris { get; init; }
+
     /// <summary>The state at <paramref name="now"/>.</summary>
     public EmulatedJobState StateAt(DateTimeOffset now) =>
         DoneAt is { } done && now >= done ? EmulatedJobState.Done

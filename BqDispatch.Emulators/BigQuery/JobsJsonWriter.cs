@@ -156,6 +156,7 @@ internal static class JobsJsonWriter
             {
                 json.WriteStartObject(detail);
                 WriteDestination(json, job.Destination);
+                WriteDetail(json, job);
                 json.WriteEndObject();
             }
 
@@ -207,6 +208,43 @@ internal static class JobsJsonWriter
         json.WriteString("datasetId", table.DatasetId);
         json.WriteString("tableId", table.TableId);
         json.WriteEndObject();
+    }
+
+    // What a route rule matches on besides the destination: the SQL, the loaded URIs, the source table, the export URIs.
+    private static void WriteDetail(Utf8JsonWriter json, EmulatedJob job)
+    {
+        if (job.Query is { } sql)
+        {
+            json.WriteString("query", sql);
+        }
+
+        WriteStrings(json, "sourceUris", job.SourceUris);
+        if (job.SourceTable is { } source)
+        {
+            json.WriteStartObject("sourceTable");
+            json.WriteString("projectId", source.ProjectId);
+            json.WriteString("datasetId", source.DatasetId);
+            json.WriteString("tableId", source.TableId);
+            json.WriteEndObject();
+        }
+
+        WriteStrings(json, "destinationUris", job.DestinationUris);
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IReadOnlyList<string>? values)
+    {
+        if (values is null)
+        {
+            return;
+        }
+
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteErrorProto(Utf8JsonWriter json, string name, string reason, string message)

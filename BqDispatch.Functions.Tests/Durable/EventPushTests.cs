@@ -138,6 +138,50 @@ public sealed class EventPushTests(AzuriteFixture azurite) : IAsyncLifetime
         EventKeysURL = issuer.KeysUrl,
     });
 
+    [Fact]
+    public async Task An_event_for_a_job_no_trace_waits_for_is_routed_by_a_matching_rule_through_the_route_activity()
+    {
+        var config = DurableApp.Config(new
+        {
+            ThinkTimeMs = 0,
+            EventAudience = Audience,
+            EventServiceAccount = Pusher,
+            EventKeysURL = issuer.KeysUrl,
+            RouteProjects = new[] { "p1" },
+            Rules = new[]
+            {
+                new
+                {
+                    When = new { Dest = ":mydataset\\.my_table_v2$", Type = "QUERY" },
+                    OnSuccess = new[] { new { Action = "export", Request = new { DestURL = "gs://exports/v2.json" } } },
+                    Info = new { Name = "export_v2" },
+                },
+            },
+        });
+        await using var app = await DurableApp.Start(azurite.Azurite, config, (storage, bigQuery) =>
+        {
+            Seed(storage, bigQuery);
+            var ended = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(5);
+            bigQuery.AddJob(new EmulatedJob("p1", "scheduled_query_7", "US", EmulatedJobType.Query, "analyst@p1", ended.AddSeconds(-20))
+            {
+                RunningAt = ended.AddSeconds(-20),
+                DoneAt = ended,
+                Destination = new EmulatedTable("p1", "mydataset", "my_table_v2"),
+            });
+        });
+        var routedJob = new JobCompletion("p1", "scheduled_query_7", "US", null, null, "QUERY");
+
+        Assert.Equal(
+            HttpStatusCode.NoContent,
+            (await app.Functions.PostEvent(Push(Event("scheduled_query_7")), "Bearer " + issuer.Token(Audience, Pusher))).StatusCode);
+        var handled = await app.Client.WaitForInstanceCompletionAsync(EventInstance.Id(routedJob), getInputsAndOutputs: true);
+
+        Assert.Equal(EventResult.Routed, handled.ReadOutputAs<EventResult>());
+        var trigger = Assert.Single(app.Storage.Objects("demo-trigger"));
+        Assert.EndsWith("/proj:p1:US/scheduled_query_7.json", trigger.Name, StringComparison.Ordinal);
+        Assert.Equal(1, (await Ledger(app, l => l.Events.Routed == 1)).Events.Routed);
+    }
+
     private static string Event(string jobId = JobId) => JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["resource"] = new { type = "bigquery_project", labels = new { project_id = "p1", location = "US" } },

@@ -7,6 +7,7 @@ using BqDispatch.Core.Throttling;
 using BqDispatch.Emulators.BigQuery;
 using BqDispatch.Tests.Support;
 using Xunit;
+using BqDispatch.Core.Routes;
 
 namespace BqDispatch.Tests.Acceptance;
 
@@ -142,6 +143,8 @@ public abstract class FollowUpChainTests(StorageKind kind) : AcceptanceTests(kin
         public Task<WindowOutcome> FireWindows(WindowBatch batch) => inner.FireWindows(batch);
 
         public Task<CleanupOutcome> Cleanup(CleanupBatch batch) => inner.Cleanup(batch);
+
+        public Task<RouteOutcome> Route(RouteRequest request) => inner.Route(request);
 
         public Task Publish(StatusDocument status, QueueDocument? queue) => inner.Publish(status, queue);
 

@@ -8,6 +8,7 @@ using BqDispatch.Core.Throttling;
 using BqDispatch.Emulators.BigQuery;
 using BqDispatch.Tests.Support;
 using Xunit;
+using BqDispatch.Core.Routes;
 
 namespace BqDispatch.Tests.Acceptance;
 
@@ -271,6 +272,8 @@ public abstract class LaneTests(StorageKind kind) : AcceptanceTests(kind)
         public Task<WindowOutcome> FireWindows(WindowBatch batch) => inner.FireWindows(batch);
 
         public Task<CleanupOutcome> Cleanup(CleanupBatch batch) => inner.Cleanup(batch);
+
+        public Task<RouteOutcome> Route(RouteRequest request) => inner.Route(request);
 
         public Task Publish(StatusDocument status, QueueDocument? queue) => inner.Publish(status, queue);
 

@@ -7,6 +7,7 @@ using BqDispatch.Core.Throttling;
 using BqDispatch.Emulators.BigQuery;
 using BqDispatch.Tests.Support;
 using Xunit;
+using BqDispatch.Core.Routes;
 
 namespace BqDispatch.Tests.Acceptance;
 
@@ -132,6 +133,8 @@ public abstract class RetriedActivityTests(StorageKind kind) : AcceptanceTests(k
         }
 
         public Task<CleanupOutcome> Cleanup(CleanupBatch batch) => inner.Cleanup(batch);
+
+        public Task<RouteOutcome> Route(RouteRequest request) => inner.Route(request);
 
         public Task Publish(StatusDocument status, QueueDocument? queue) => inner.Publish(status, queue);
 

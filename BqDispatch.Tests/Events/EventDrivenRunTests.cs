@@ -32,6 +32,7 @@ public sealed class EventDrivenRunTests(PubSubFixture pubsub) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         bigQuery = await BigQueryEmulator.StartAsync();
+        bigQuery.AddProject(Project);
         topic = await pubsub.Emulator.CreateTopic(Project, "done" + Guid.NewGuid().ToString("N")[..8]);
         subscription = await pubsub.Emulator.CreateSubscription(topic, "dispatch" + Guid.NewGuid().ToString("N")[..8]);
         bqTail = Task.Run(() => BqTail(stopBqTail.Token));
@@ -149,13 +150,36 @@ public sealed class EventDrivenRunTests(PubSubFixture pubsub) : IAsyncLifetime
         Assert.Contains(consumed.Keys, k => k.Contains("ds_t--5_00001_load", StringComparison.Ordinal));
     }
 
-    private CliProcess Run(int cyclePauseMs, int sweepPauseMs = 60_000)
+    [Fact]
+    public async Task An_event_for_a_job_no_trace_waits_for_is_routed_at_once_when_a_route_rule_matches_it()
+    {
+        const string rules = """[{"When": {"Dest": ":mydataset\\.my_table_v2$", "Type": "QUERY"}, "Info": {"Name": "export_v2"}, "OnSuccess": [{"Action": "export", "Request": {"DestURL": "gs://exports/my_table_v2.json"}}]}]""";
+        using var run = Run(cyclePauseMs: 60_000, rules: rules);
+        await Cycles(run, 1);
+
+        var now = DateTimeOffset.UtcNow;
+        bigQuery.AddJob(new EmulatedJob(Project, "scheduled_query_1", "US", EmulatedJobType.Query, "analyst@p1", now - TimeSpan.FromSeconds(20))
+        {
+            RunningAt = now - TimeSpan.FromSeconds(20),
+            DoneAt = now,
+            Destination = new EmulatedTable(Project, "mydataset", "my_table_v2"),
+        });
+        await Publish(AuditLogEntryTests.JobChange(project: Project, jobId: "scheduled_query_1", location: "US", type: "QUERY"));
+        Assert.True(await CliProcess.WaitFor(() => consumed.Count == 1, Patience), Log(run));
+
+        Assert.Equal(1, CyclesSoFar(run));
+        Assert.EndsWith($"proj:{Project}:US/scheduled_query_1.json", Assert.Single(consumed.Keys), StringComparison.Ordinal);
+        var completions = (await Stop(run)).Completions!;
+        Assert.Equal(new EventCounts(Received: 1, Completions: 1, Routed: 1), completions.Events);
+    }
+
+    private CliProcess Run(int cyclePauseMs, int sweepPauseMs = 60_000, string? rules = null)
     {
         var config = $$"""
             {"ProjectID":"{{Project}}","AsyncTaskURL":"file://{{root}}/tasks/","TriggerBucket":"file://{{root}}/trigger",
              "JournalURL":"file://{{root}}/journal/","ErrorURL":"file://{{root}}/errors/",
              "CyclePauseMs":{{cyclePauseMs}},"ThinkTimeMs":0,"TimeToLiveInMin":10,
-             "EventSubscription":"{{subscription}}","EventSweepPauseMs":{{sweepPauseMs}}}
+             "EventSubscription":"{{subscription}}","EventSweepPauseMs":{{sweepPauseMs}}{{(rules is null ? "" : ",\"Rules\":" + rules)}}}
             """;
         return CliProcess.Start(
             ["run", "--config", config],
@@ -242,7 +266,7 @@ public sealed class EventDrivenRunTests(PubSubFixture pubsub) : IAsyncLifetime
     {
         process.Signal(CliProcess.Sigterm);
         await process.WaitForExit(Patience);
-        Assert.Equal(0, process.ExitCode);
+        Assert.True(process.ExitCode == 0, Log(process));
         return StatusJson.Deserialize<StatusDocument>(process.Output().Last(line => line.StartsWith('{')));
     }
 }

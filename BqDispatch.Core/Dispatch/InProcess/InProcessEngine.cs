@@ -1,5 +1,6 @@
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Events;
+using BqDispatch.Core.Routes;
 using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch.InProcess;
@@ -50,6 +51,9 @@ public sealed class InProcessEngine(
         await PersistThrottles();
         return await Activity(() => activities.Windows.Fire(batch, CancellationToken.None));
     }
+
+    public Task<RouteOutcome> Route(RouteRequest request) =>
+        Activity(() => activities.Routes.Sweep(request, CancellationToken.None));
 
     public Task<CleanupOutcome> Cleanup(CleanupBatch batch) =>
         Activity(() => activities.Cleaner.Clean(batch, CancellationToken.None));

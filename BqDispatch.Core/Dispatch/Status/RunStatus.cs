@@ -1,5 +1,6 @@
 using BqDispatch.Core.Events;
 using BqDispatch.Core.Naming;
+using BqDispatch.Core.Routes;
 using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch.Status;
@@ -224,6 +225,36 @@ public sealed class RunStatus
         var running = PerformanceOf(window.BatchingKey).Running;
         running.LoadJobs++;
         running.BatchJobs++;
+    }
+
+    /// <summary>Adds a route sweep's counts per rule; its problems (rule files that cannot be used among them) are errors.</summary>
+    public void RecordRoutes(RouteOutcome outcome)
+    {
+        foreach (var (rule, counts) in outcome.ByRule)
+        {
+            if (!document.Routes.TryGetValue(rule, out var route))
+            {
+                route = new RouteStatus();
+                document.Routes[rule] = route;
+            }
+
+            route.Matched += counts.Matched;
+            route.Routed += counts.Routed;
+            route.AlreadyRouted += counts.AlreadyRouted;
+            route.NoActions += counts.NoActions;
+            route.Failed += counts.Failed;
+        }
+
+        var totals = document.Totals;
+        totals.RouteUnmatched += outcome.Unmatched;
+        totals.RouteWaiting = outcome.Waiting;
+        totals.RouteListPages += outcome.ListPages;
+        totals.RouteGetCalls += outcome.GetCalls;
+        totals.RouteRecordsRemoved += outcome.RecordsRemoved;
+        foreach (var error in outcome.Errors)
+        {
+            AddError(error);
+        }
     }
 
     public void RecordCleanup(CleanupOutcome outcome)

@@ -53,6 +53,20 @@ public sealed class RunTotals
     /// <summary>Longest such time in this run.</summary>
     public long DetectionLagMaxMs { get; set; }
 
+    /// <summary>DONE jobs of the route projects that no route rule matched, during the run.</summary>
+    public int RouteUnmatched { get; set; }
+
+    /// <summary>Jobs the route sweep looks at again next cycle (routing failed or in flight elsewhere), after the last cycle.</summary>
+    public int RouteWaiting { get; set; }
+
+    /// <summary>jobs.list pages and jobs.get calls of the route sweep during the run.</summary>
+    public int RouteListPages { get; set; }
+
+    public int RouteGetCalls { get; set; }
+
+    /// <summary>Route journal records removed (older than the look-back plus a day).</summary>
+    public int RouteRecordsRemoved { get; set; }
+
     /// <summary>Handed-off traces not listed in Jobs because the map reached its size limit.</summary>
     public int JobsOmitted { get; set; }
 }

@@ -49,6 +49,9 @@ public sealed class StatusDocument
     /// <summary>Per lane, over all projects (not in performance.json, whose format is BqTail's).</summary>
     public Dictionary<string, LaneStatus> Lanes { get; set; } = [];
 
+    /// <summary>Per route rule, over the run (see <see cref="RouteStatus"/>).</summary>
+    public Dictionary<string, RouteStatus> Routes { get; set; } = [];
+
     /// <summary>
     /// With completion events on: the hand-offs per path that first saw the job DONE (event or poll) with their detection
     /// lag, and what came of the messages received (the dispatcher's completion ledger, over its lifetime).
