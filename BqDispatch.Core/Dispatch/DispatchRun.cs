@@ -1,5 +1,6 @@
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Events;
+using BqDispatch.Core.Groups;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Routes;
 using BqDispatch.Core.Throttling;
@@ -140,6 +141,8 @@ public static class DispatchRun
         var admittedWindows = plan.Windows.Select(memory.Mark).ToList();
         var handOffs = Batches(admittedTraces, settings.BatchSize).Select(b => engine.HandOff(new HandOffBatch(b))).ToList();
         var firings = Batches(admittedWindows, settings.BatchSize).Select(b => engine.FireWindows(new WindowBatch(b))).ToList();
+        var completions = Batches(scan.Groups.Due.Select(d => d.Completion).ToList(), settings.BatchSize)
+            .Select(b => engine.CompleteGroups(new GroupBatch(now, b))).ToList();
         var cleanup = scan.StalledPairs.Count + scan.OrphanMarkers.Count + scan.Orphans.Count > 0
             ? engine.Cleanup(new CleanupBatch(now, scan.StalledPairs, scan.OrphanMarkers, scan.Orphans))
             : null;
@@ -180,6 +183,12 @@ public static class DispatchRun
             }
         }
 
+        status.RecordGroups(scan.Groups, now);
+        foreach (var outcome in await Task.WhenAll(completions))
+        {
+            status.RecordGroupCompletions(outcome);
+        }
+
         if (cleanup is not null)
         {
             status.RecordCleanup(await cleanup);
@@ -191,11 +200,12 @@ public static class DispatchRun
         }
 
         var backlog = scan.DoneTotal - scan.Done.Count + plan.HeldTraces.Count
-            + scan.DueWindowsTotal - scan.DueWindows.Count + plan.HeldWindows.Count;
+            + scan.DueWindowsTotal - scan.DueWindows.Count + plan.HeldWindows.Count
+            + scan.Groups.DueTotal - scan.Groups.Due.Count;
         status.CompleteCycle(backlog, heldElsewhere);
-        var idle = scan.DoneTotal == 0 && scan.DueWindowsTotal == 0 && backlog == 0 && cleanup is null
+        var idle = scan.DoneTotal == 0 && scan.DueWindowsTotal == 0 && backlog == 0 && cleanup is null && scan.Groups.DueTotal == 0
             && memory.Awaited(now, settings.ReservationTtl).Count == 0;
-        return new CycleEnd(false, QueueDocument.From(plan.Queue, lanes, now), idle, scan.NextWindowDue);
+        return new CycleEnd(false, QueueDocument.From(plan.Queue, lanes, now).WithGroups(scan.Groups), idle, scan.NextWindowDue);
     }
 
     private static IEnumerable<IReadOnlyList<T>> Batches<T>(IReadOnlyList<T> items, int size) =>

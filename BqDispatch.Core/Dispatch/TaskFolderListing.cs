@@ -11,6 +11,9 @@ namespace BqDispatch.Core.Dispatch;
 /// </summary>
 public sealed class TaskFolderListing(IObjectStore store, RangedListing ranges, string asyncTaskUrl, string defaultProject)
 {
+    /// <summary>Whether the root holds the group folder (<c>_groups/</c>); known once <see cref="Read"/> has returned.</summary>
+    public bool GroupsFolderSeen { get; private set; }
+
     /// <summary>
     /// Reads the root and every proj: folder; <paramref name="onFolder"/> hears of each folder before its pages are read.
     /// Returns the problems met. Throws <see cref="StorageException"/> when the root itself cannot be listed.
@@ -31,6 +34,8 @@ public sealed class TaskFolderListing(IObjectStore store, RangedListing ranges, 
                 {
                     lock (folders)
                     {
+                        GroupsFolderSeen |= page.Folders.Contains(asyncTaskUrl + Groups.GroupFile.Folder, StringComparer.Ordinal);
+
                         // A split root can name a folder in two ranges: it is listed once.
                         foreach (var url in page.Folders.Where(url => !folders.ContainsKey(url)))
                         {

@@ -1,4 +1,5 @@
 using BqDispatch.Core.Configuration;
+using BqDispatch.Core.Groups;
 using BqDispatch.Core.Storage;
 using BqDispatch.Core.Throttling;
 
@@ -13,6 +14,8 @@ namespace BqDispatch.Core.Dispatch;
 /// <param name="ranges">Where big folders are split; one for the scanner's life by default.</param>
 public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store, JobStateResolver resolver, RangedListing? ranges = null)
 {
+    private readonly GroupBook groups = new(store, config.AsyncTaskURL);
+
     private readonly LaneRules lanes = new(config.Lanes);
 
     /// <summary>bqtail's StorageListVisibilityDelayMs: a window is due this long after its end.</summary>
@@ -36,11 +39,13 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
             new TraceClassification(
                 now, TimeSpan.FromMilliseconds(config.ThinkTimeMs), TimeSpan.FromHours(config.OrphanTraceTtlHours), FollowUpEvidence.AwaitedSteps(awaited)));
         IReadOnlyList<string> folderProblems;
+        var groupsSeen = false;
         try
         {
             // A project's active jobs are listed from the moment one of its folders is found.
-            folderProblems = await new TaskFolderListing(store, ranges, config.AsyncTaskURL, config.ProjectID)
-                .Read(findings.Take, folder => active.Of(folder.Project), cancellation);
+            var listing = new TaskFolderListing(store, ranges, config.AsyncTaskURL, config.ProjectID);
+            folderProblems = await listing.Read(findings.Take, folder => active.Of(folder.Project), cancellation);
+            groupsSeen = listing.GroupsFolderSeen;
         }
         catch (StorageException e)
         {
@@ -59,10 +64,24 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
             }
         }
 
+        // Group members are learned from the same sources as traces: their projects' active listings, then the DONE
+        // listings and lookups of the traces, with the members' lookups merged in.
+        var (groupFiles, groupProblems, malformed) = groupsSeen ? await ReadGroups(cancellation) : ([], [], 0);
+        foreach (var project in groupFiles.SelectMany(g => g.Members).Where(m => !groups.Finished(m)).Select(m => m.Project).Distinct())
+        {
+            _ = active.Of(project);
+        }
+
         var listings = await active.Ended();
+        ActiveJobs? ActiveOf(string project) => listings.TryGetValue(project, out var l) ? l.Jobs : null;
         var traces = findings.Traces;
-        var states = await resolver.Resolve(traces.Lookups(), now, cancellation);
+        var lookups = traces.Lookups().Concat(groups.Lookups(groupFiles, ActiveOf))
+            .GroupBy(l => (l.Project, l.JobId))
+            .Select(same => same.MinBy(l => l.TraceCreated)!)
+            .ToList();
+        var states = await resolver.Resolve(lookups, now, cancellation);
         traces.Decide(states);
+        var groupScan = GroupBook.Decide(groupFiles, m => groups.StateOf(m, states, ActiveOf), now, request.ChunkSize, malformed);
         var (handOffs, unstorable) = Storable(traces.Done);
 
         var chunk = request.ChunkSize;
@@ -89,9 +108,10 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
             Ignored = findings.Ignored,
             IgnoredSamples = findings.IgnoredSamples,
             Settled = FollowUpEvidence.Settled(awaited, await triggers, traces.SeenSteps),
+            Groups = groupScan,
             Errors = Bounded(
-                [.. folderProblems.Order(StringComparer.Ordinal), .. findings.Problems.Items, .. listingErrors, .. states.Errors, .. Unstorable(unstorable, chunk)],
-                folderProblems.Count + findings.Problems.Total + listingErrors.Count + states.Errors.Count + Math.Min(unstorable.Count, chunk)),
+                [.. folderProblems.Order(StringComparer.Ordinal), .. findings.Problems.Items, .. listingErrors, .. states.Errors, .. Unstorable(unstorable, chunk), .. groupProblems],
+                folderProblems.Count + findings.Problems.Total + listingErrors.Count + states.Errors.Count + Math.Min(unstorable.Count, chunk) + groupProblems.Count),
             ListCalls = succeeded.Count + states.ListCalls,
             ListPages = succeeded.Sum(l => l.Jobs!.Pages) + states.ListPages,
             GetCalls = states.GetCalls,
@@ -99,6 +119,18 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
             // The longest active listing (they run side by side, with the folder listings) and the DONE listings after.
             ListTime = listings.Values.Select(l => l.Elapsed).DefaultIfEmpty().Max() + states.ListTime,
         };
+    }
+
+    private async Task<(IReadOnlyList<GroupDefinition>, IReadOnlyList<string>, int)> ReadGroups(CancellationToken cancellation)
+    {
+        try
+        {
+            return await groups.Read(cancellation);
+        }
+        catch (StorageException e)
+        {
+            return ([], [$"listing {groups.FolderUrl} failed, its groups are looked at again next cycle: {e.Message}"], 0);
+        }
     }
 
     /// <summary>
