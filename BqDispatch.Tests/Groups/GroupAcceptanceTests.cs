@@ -318,6 +318,33 @@ public abstract class GroupAcceptanceTests(StorageKind kind) : AcceptanceTests(k
         Assert.True(f.Store.Exists(broken.Url) && f.Store.Exists(badMember.Url) && f.Store.Exists(typo.Url));
     }
 
+    [Fact]
+    public async Task Plan_shows_the_groups_that_would_complete_and_those_that_wait_without_writing()
+    {
+        await using var f = await Fixture();
+        foreach (var member in Loads)
+        {
+            Running(f, member);
+            Finish(f, member);
+        }
+
+        Running(f, "p1:US.still_running");
+        WriteGroup(f, Loads);
+        WriteGroup(f, ["p1:US.still_running"], name: "later_one");
+        f.Clock.Advance(TimeSpan.FromSeconds(10));
+
+        var preview = await Core.Dispatch.CyclePreview.Of(f.Activities(), Core.Dispatch.RunSettings.From(f.Config), new Core.Dispatch.InProcess.ProjectThrottles(), f.Clock.UtcNow, CancellationToken.None);
+        var text = BqDispatch.Cli.PlanCommand.Describe(preview);
+
+        var trigger = f.Url($"trig/_bqjob_/2023-11-14_22/proj:p2:EU/{Name}--group.json");
+        Assert.Equal([new Core.Dispatch.PlannedGroup(Name, GroupUrl(f), true, trigger)], preview.Groups);
+        Assert.Contains($"complete   group {Name} (success actions)\n        →  {trigger}", text, StringComparison.Ordinal);
+        Assert.Contains("group      later_one: 0 of 1 members DONE (0 failed)", text, StringComparison.Ordinal);
+        Assert.Contains("groups     1 to complete, 1 waiting, 0 malformed", text, StringComparison.Ordinal);
+        Assert.Empty(GroupTriggers(f));
+        Assert.True(f.Store.Exists(GroupUrl(f)));
+    }
+
     private static string GroupUrl(DispatchFixture f, string name = Name) => f.Tasks + $"_groups/{name}.json";
 
     private static void WriteGroup(DispatchFixture f, IEnumerable<string> members, bool open = false, int deadlineSec = 3600, string name = Name) =>
