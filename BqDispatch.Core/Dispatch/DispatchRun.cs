@@ -139,10 +139,12 @@ public static class DispatchRun
 
         var admittedTraces = plan.Traces.Select(memory.Mark).ToList();
         var admittedWindows = plan.Windows.Select(memory.Mark).ToList();
-        var handOffs = Batches(admittedTraces, settings.BatchSize).Select(b => engine.HandOff(new HandOffBatch(b))).ToList();
-        var firings = Batches(admittedWindows, settings.BatchSize).Select(b => engine.FireWindows(new WindowBatch(b))).ToList();
+        // Groups go first: a batch of them stands for many members' traces, and an engine that runs a few activities at
+        // once would otherwise queue them behind every hand-off batch of the cycle.
         var completions = Batches(scan.Groups.Due.Select(d => d.Completion).ToList(), settings.BatchSize)
             .Select(b => engine.CompleteGroups(new GroupBatch(now, b))).ToList();
+        var handOffs = Batches(admittedTraces, settings.BatchSize).Select(b => engine.HandOff(new HandOffBatch(b))).ToList();
+        var firings = Batches(admittedWindows, settings.BatchSize).Select(b => engine.FireWindows(new WindowBatch(b))).ToList();
         var cleanup = scan.StalledPairs.Count + scan.OrphanMarkers.Count + scan.Orphans.Count > 0
             ? engine.Cleanup(new CleanupBatch(now, scan.StalledPairs, scan.OrphanMarkers, scan.Orphans))
             : null;

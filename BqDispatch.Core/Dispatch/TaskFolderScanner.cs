@@ -14,7 +14,7 @@ namespace BqDispatch.Core.Dispatch;
 /// <param name="ranges">Where big folders are split; one for the scanner's life by default.</param>
 public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store, JobStateResolver resolver, RangedListing? ranges = null)
 {
-    private readonly GroupBook groups = new(store, config.AsyncTaskURL);
+    private readonly GroupBook book = new(store, config.AsyncTaskURL);
 
     private readonly LaneRules lanes = new(config.Lanes);
 
@@ -39,18 +39,24 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
             new TraceClassification(
                 now, TimeSpan.FromMilliseconds(config.ThinkTimeMs), TimeSpan.FromHours(config.OrphanTraceTtlHours), FollowUpEvidence.AwaitedSteps(awaited)));
         IReadOnlyList<string> folderProblems;
-        var groupsSeen = false;
+        Task<(IReadOnlyList<GroupDefinition>, IReadOnlyList<string>, int)>? groupFiles = null;
         try
         {
-            // A project's active jobs are listed from the moment one of its folders is found.
-            var listing = new TaskFolderListing(store, ranges, config.AsyncTaskURL, config.ProjectID);
-            folderProblems = await listing.Read(findings.Take, folder => active.Of(folder.Project), cancellation);
-            groupsSeen = listing.GroupsFolderSeen;
+            // A project's active jobs are listed from the moment one of its folders is found; the groups are read from the
+            // moment the root shows their folder, while the task folders are listed.
+            folderProblems = await new TaskFolderListing(store, ranges, config.AsyncTaskURL, config.ProjectID)
+                .Read(findings.Take, folder => active.Of(folder.Project), cancellation, () => groupFiles ??= ReadGroups(active, cancellation));
         }
         catch (StorageException e)
         {
+            if (groupFiles is not null)
+            {
+                await groupFiles;
+            }
+
             await active.Ended();
             await triggers;
+
             return new TaskFolderScan { RootError = $"listing {config.AsyncTaskURL} failed: {e.Message}" };
         }
 
@@ -66,22 +72,17 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
 
         // Group members are learned from the same sources as traces: their projects' active listings, then the DONE
         // listings and lookups of the traces, with the members' lookups merged in.
-        var (groupFiles, groupProblems, malformed) = groupsSeen ? await ReadGroups(cancellation) : ([], [], 0);
-        foreach (var project in groupFiles.SelectMany(g => g.Members).Where(m => !groups.Finished(m)).Select(m => m.Project).Distinct())
-        {
-            _ = active.Of(project);
-        }
-
+        var (groups, groupProblems, malformed) = groupFiles is null ? ([], [], 0) : await groupFiles;
         var listings = await active.Ended();
         ActiveJobs? ActiveOf(string project) => listings.TryGetValue(project, out var l) ? l.Jobs : null;
         var traces = findings.Traces;
-        var lookups = traces.Lookups().Concat(groups.Lookups(groupFiles, ActiveOf))
+        var lookups = traces.Lookups().Concat(book.Lookups(groups, ActiveOf))
             .GroupBy(l => (l.Project, l.JobId))
             .Select(same => same.MinBy(l => l.TraceCreated)!)
             .ToList();
         var states = await resolver.Resolve(lookups, now, cancellation);
         traces.Decide(states);
-        var groupScan = GroupBook.Decide(groupFiles, m => groups.StateOf(m, states, ActiveOf), now, request.ChunkSize, malformed);
+        var groupScan = GroupBook.Decide(groups, m => book.StateOf(m, states, ActiveOf), now, request.ChunkSize, malformed);
         var (handOffs, unstorable) = Storable(traces.Done);
 
         var chunk = request.ChunkSize;
@@ -121,15 +122,22 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
         };
     }
 
-    private async Task<(IReadOnlyList<GroupDefinition>, IReadOnlyList<string>, int)> ReadGroups(CancellationToken cancellation)
+    /// <summary>Reads the group files and starts the active listings of the projects whose members are not known DONE.</summary>
+    private async Task<(IReadOnlyList<GroupDefinition>, IReadOnlyList<string>, int)> ReadGroups(ActiveListings active, CancellationToken cancellation)
     {
         try
         {
-            return await groups.Read(cancellation);
+            var read = await book.Read(cancellation);
+            foreach (var project in read.Groups.SelectMany(g => g.Members).Where(m => !book.Finished(m)).Select(m => m.Project).Distinct())
+            {
+                _ = active.Of(project);
+            }
+
+            return read;
         }
         catch (StorageException e)
         {
-            return ([], [$"listing {groups.FolderUrl} failed, its groups are looked at again next cycle: {e.Message}"], 0);
+            return ([], [$"listing {book.FolderUrl} failed, its groups are looked at again next cycle: {e.Message}"], 0);
         }
     }
 

@@ -13,6 +13,8 @@ namespace BqDispatch.Core.Groups;
 /// </summary>
 public sealed class GroupBook(IObjectStore store, string asyncTaskUrl)
 {
+    private const int ReadParallelism = 16;
+
     private readonly Dictionary<string, (long Generation, GroupDefinition? Group, string? Problem)> files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MemberState> finished = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim oneAtATime = new(1, 1);
@@ -34,29 +36,42 @@ public sealed class GroupBook(IObjectStore store, string asyncTaskUrl)
                 listed.AddRange(page.Objects);
             }
 
-            var groups = new List<GroupDefinition>();
+            // Only new or rewritten files are read, several at once (a first cycle may meet a thousand).
+            var changed = listed.Where(f => !files.TryGetValue(f.Url, out var known) || known.Generation != f.Generation).ToList();
+            var read = await BoundedParallel.Map(changed, ReadParallelism, async (file, token) =>
+            {
+                try
+                {
+                    return (Content: await store.Read(file.Url, token), Error: (StorageException?)null);
+                }
+                catch (StorageException e)
+                {
+                    return (Content: (byte[]?)null, Error: e);
+                }
+            }, ct);
+
             var problems = new List<string>();
+            foreach (var (file, (content, error)) in changed.Zip(read))
+            {
+                if (content is not null)
+                {
+                    var (group, problem) = GroupFile.Parse(file, content);
+                    files[file.Url] = (file.Generation, group, problem);
+                }
+                else if (error!.Status != 404)
+                {
+                    // Gone since the listing (completed by another dispatcher) is no problem; anything else is looked at next cycle.
+                    problems.Add($"group file {file.Url} could not be read, it is looked at again next cycle: {error.Message}");
+                }
+            }
+
+            var groups = new List<GroupDefinition>();
             var malformed = 0;
             foreach (var file in listed)
             {
                 if (!files.TryGetValue(file.Url, out var known) || known.Generation != file.Generation)
                 {
-                    try
-                    {
-                        var (group, problem) = GroupFile.Parse(file, await store.Read(file.Url, ct));
-                        known = (file.Generation, group, problem);
-                        files[file.Url] = known;
-                    }
-                    catch (StorageException e)
-                    {
-                        // Gone since the listing (completed by another dispatcher), or not readable now: looked at next cycle.
-                        if (e.Status != 404)
-                        {
-                            problems.Add($"group file {file.Url} could not be read, it is looked at again next cycle: {e.Message}");
-                        }
-
-                        continue;
-                    }
+                    continue;
                 }
 
                 if (known.Group is { } g)
