@@ -72,6 +72,11 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
 
         // Group members are learned from the same sources as traces: their projects' active listings, then the DONE
         // listings and lookups of the traces, with the members' lookups merged in.
+        if (groupFiles is null)
+        {
+            await book.Forget(cancellation);
+        }
+
         var (groups, groupProblems, malformed) = groupFiles is null ? ([], [], 0) : await groupFiles;
         var listings = await active.Ended();
         ActiveJobs? ActiveOf(string project) => listings.TryGetValue(project, out var l) ? l.Jobs : null;

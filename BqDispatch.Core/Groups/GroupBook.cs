@@ -105,6 +105,25 @@ public sealed class GroupBook(IObjectStore store, string asyncTaskUrl)
         }
     }
 
+    /// <summary>No group folder any more: what was kept for the last groups is let go.</summary>
+    public async Task Forget(CancellationToken ct)
+    {
+        await oneAtATime.WaitAsync(ct);
+        try
+        {
+            lock (finished)
+            {
+                finished.Clear();
+            }
+
+            files.Clear();
+        }
+        finally
+        {
+            oneAtATime.Release();
+        }
+    }
+
     /// <summary>Whether the member is known DONE already (no call is made for it).</summary>
     public bool Finished(GroupMember member)
     {
