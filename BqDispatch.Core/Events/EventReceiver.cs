@@ -134,6 +134,11 @@ public sealed class EventReceiver(
         {
             // Stopping: not acknowledged, so delivered again to whoever pulls next.
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not acknowledged: delivered again after its deadline, and the sweep finds the job meanwhile.
+            log($"events: a message could not be handled, left for redelivery: {e.GetType().Name}: {e.Message}");
+        }
         finally
         {
             slots.Release();

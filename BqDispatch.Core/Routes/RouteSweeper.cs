@@ -8,8 +8,9 @@ namespace BqDispatch.Core.Routes;
 /// <summary>
 /// The route activity: finds DONE jobs of the route projects that no trace covers and routes those a rule matches.
 /// Per project and cycle: one listing of the active jobs, one full listing of what was created since the last sweep
-/// (less <see cref="Overlap"/>; the whole look-back at the first sweep), and jobs.get only for jobs it saw running
-/// before that have finished since. Pages are decided as they arrive, and routed at once, so memory follows a page.
+/// (less <see cref="Overlap"/>; the whole look-back at the first sweep), and for jobs it saw running before that have
+/// finished since, jobs.get each or one DONE listing of their creation window, whichever is fewer calls
+/// (<see cref="FinishedLookup"/>). Pages are decided as they arrive, and routed at once, so memory follows a page.
 /// </summary>
 public sealed class RouteSweeper(RouteSettings settings, RouteRules rules, RouteWriter writer, IObjectStore store, string journalUrl, IJobsClient jobs, IJobResources resources)
 {
@@ -98,7 +99,7 @@ public sealed class RouteSweeper(RouteSettings settings, RouteRules rules, Route
         {
             try
             {
-                await foreach (var page in ListFull(project, [JobState.Done], now - settings.Lookback, cancellation))
+                await foreach (var page in ListFull(project, [JobState.Done], now - settings.Lookback, null, cancellation))
                 {
                     foreach (var job in page.Jobs.Select(FinishedJob.From).OfType<FinishedJob>().Where(j => Routable(j, now)))
                     {
@@ -154,7 +155,8 @@ public sealed class RouteSweeper(RouteSettings settings, RouteRules rules, Route
             var decided = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
             var newest = state.Watermark ?? since;
             var pages = 0;
-            await foreach (var page in ListFull(project, [], since, ct))
+            var listed = 0;
+            await foreach (var page in ListFull(project, [], since, null, ct))
             {
                 pages++;
                 var fresh = new List<FinishedJob>();
@@ -164,6 +166,8 @@ public sealed class RouteSweeper(RouteSettings settings, RouteRules rules, Route
                     {
                         continue;
                     }
+
+                    listed++;
 
                     newest = seen.Created > newest ? seen.Created : newest;
                     if (FinishedJob.IsBqTails(seen.JobId) || seen.Created < lookbackStart)
@@ -210,8 +214,16 @@ public sealed class RouteSweeper(RouteSettings settings, RouteRules rules, Route
                 }
             }
 
-            var budget = finished.OrderBy(f => f.Created).Take(settings.MaxGetsPerCycle).ToList();
-            foreach (var later in finished.Skip(budget.Count))
+            finished.Sort((a, b) => a.Created.CompareTo(b.Created));
+            var rate = listed / Math.Max(1, (now - since).TotalSeconds);
+            var listFrom = FinishedLookup.ListFrom([.. finished.Select(f => f.Created)], since, rate);
+            if (listFrom < finished.Count)
+            {
+                await ListFinished(project, finished[listFrom..], since, known, decided, now, tally, state, ct);
+            }
+
+            var budget = finished.Take(Math.Min(listFrom, settings.MaxGetsPerCycle)).ToList();
+            foreach (var later in finished.Take(listFrom).Skip(budget.Count))
             {
                 known[later.JobId] = (later.Location, later.Created);
             }
@@ -241,6 +253,44 @@ public sealed class RouteSweeper(RouteSettings settings, RouteRules rules, Route
             }
 
             tally.Error($"project {project}: more than {MaxWaiting:N0} jobs wait to be routed again; the next sweep starts over from the look-back");
+        }
+    }
+
+    // One DONE listing of the creation window of jobs seen running that have finished: those of them it shows are
+    // decided; the others (listed late) are looked at again next cycle. Other jobs of the window were decided before.
+    private async Task ListFinished(
+        string project,
+        List<(string JobId, string Location, DateTimeOffset Created)> finished,
+        DateTimeOffset until,
+        Dictionary<string, (string Location, DateTimeOffset Created)> known,
+        Dictionary<string, DateTimeOffset> decided,
+        DateTimeOffset now,
+        RouteTally tally,
+        SweepMemory state,
+        CancellationToken ct)
+    {
+        var wanted = finished.ToDictionary(f => f.JobId, StringComparer.Ordinal);
+        var pages = 0;
+        await foreach (var page in ListFull(project, [JobState.Done], finished[0].Created, until, ct))
+        {
+            pages++;
+            var done = new List<FinishedJob>();
+            foreach (var item in page.Jobs)
+            {
+                if (FinishedJob.Glance(item) is { } seen && wanted.Remove(seen.JobId, out var f) && FinishedJob.From(item) is { } job)
+                {
+                    decided[f.JobId] = f.Created;
+                    done.Add(job);
+                }
+            }
+
+            await DecideAll(done, firstSight: true, now, tally, state, ct);
+        }
+
+        tally.Calls(1, pages, 0);
+        foreach (var (jobId, (_, location, created)) in wanted)
+        {
+            known[jobId] = (location, created);
         }
     }
 
@@ -360,11 +410,15 @@ public sealed class RouteSweeper(RouteSettings settings, RouteRules rules, Route
     }
 
     private async IAsyncEnumerable<JobResourcePage> ListFull(
-        string project, JobState[] states, DateTimeOffset since, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        string project,
+        JobState[] states,
+        DateTimeOffset since,
+        DateTimeOffset? until,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var allUsers = settings.ListAllUsers && !allUsersDenied;
         var first = true;
-        await using var pages = resources.ListResources(new JobListQuery(project, states, since, null, allUsers), ct).GetAsyncEnumerator(ct);
+        await using var pages = resources.ListResources(new JobListQuery(project, states, since, until, allUsers), ct).GetAsyncEnumerator(ct);
         while (true)
         {
             JobResourcePage page;
@@ -388,7 +442,7 @@ public sealed class RouteSweeper(RouteSettings settings, RouteRules rules, Route
             yield return page;
         }
 
-        await foreach (var page in resources.ListResources(new JobListQuery(project, states, since, null, false), ct))
+        await foreach (var page in resources.ListResources(new JobListQuery(project, states, since, until, false), ct))
         {
             yield return page;
         }

@@ -65,6 +65,20 @@ public sealed class EventReceiverTests(PubSubFixture pubsub) : IDisposable
         Assert.Equal(1, ledger.Read(l => l.Report().Event.Count));
     }
 
+    [Fact]
+    public async Task A_handler_that_throws_leaves_the_message_for_redelivery_and_the_receiver_goes_on()
+    {
+        var (topic, subscription) = await Subscription();
+        handler.Script("proj1/broken", new EventOutcome(EventResult.Failed, Detail: ScriptedHandler.Throw), new EventOutcome(EventResult.HandedOff));
+        await pubsub.Emulator.Publish(topic, Bytes(AuditLogEntryTests.JobChange(jobId: "broken")), Bytes(AuditLogEntryTests.JobChange(jobId: "fine")));
+
+        // Redelivered once its 10 s acknowledgment deadline passes.
+        await Receive(subscription, () => handler.Handled.GetValueOrDefault("proj1/broken") >= 2);
+
+        Assert.Equal(1, handler.Handled["proj1/fine"]);
+        Assert.Equal(2, ledger.Read(l => l.Report().Event.Count));
+    }
+
     public void Dispose() => http.Dispose();
 
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
@@ -95,6 +109,9 @@ public sealed class EventReceiverTests(PubSubFixture pubsub) : IDisposable
 
     private sealed class ScriptedHandler : ICompletionHandler
     {
+        /// <summary>A scripted outcome with this detail throws instead of answering.</summary>
+        public const string Throw = "throw";
+
         private readonly ConcurrentDictionary<string, Queue<EventOutcome>> scripts = new();
 
         public ConcurrentDictionary<string, int> Handled { get; } = new();
@@ -105,9 +122,8 @@ public sealed class EventReceiverTests(PubSubFixture pubsub) : IDisposable
         {
             var key = CompletionLedger.Key(completion.Project, completion.JobId);
             Handled.AddOrUpdate(key, 1, (_, n) => n + 1);
-            return Task.FromResult(scripts.TryGetValue(key, out var script) && script.Count > 0
-                ? script.Dequeue()
-                : new EventOutcome(EventResult.HandedOff));
+            var outcome = scripts.TryGetValue(key, out var script) && script.Count > 0 ? script.Dequeue() : new EventOutcome(EventResult.HandedOff);
+            return outcome.Detail == Throw ? throw new InvalidOperationException("scripted failure") : Task.FromResult(outcome);
         }
     }
 }

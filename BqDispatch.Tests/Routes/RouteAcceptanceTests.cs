@@ -226,6 +226,33 @@ public abstract class RouteAcceptanceTests(StorageKind kind) : AcceptanceTests(k
     }
 
     [Fact]
+    public async Task Many_jobs_seen_running_that_finished_are_read_by_one_listing_of_their_window_not_a_get_each()
+    {
+        await using var f = await Fixture(new { Rules = Rules(ExportRule) });
+        var jobs = Enumerable.Range(0, 30)
+            .Select(i => Query(f, $"busy_query_{i:00}", "my_table_v2", created: f.Clock.UtcNow - TimeSpan.FromSeconds(60 - i), running: true))
+            .ToList();
+        Query(f, "later_query", "my_table_v9", created: f.Clock.UtcNow - TimeSpan.FromSeconds(10));
+        var activities = f.Activities();
+        await f.Run(activities);
+        Assert.Empty(Triggers(f));
+
+        f.Clock.Advance(TimeSpan.FromMinutes(2));
+        foreach (var job in jobs)
+        {
+            f.BigQuery.UpdateJob("cfgp", job.JobId, j => j with { DoneAt = f.Clock.UtcNow - TimeSpan.FromSeconds(1) });
+        }
+
+        f.BigQuery.ResetCounters();
+        var status = await f.Run(activities);
+
+        Assert.Equal(30, Triggers(f).Count);
+        Assert.Equal(30, status.Routes["export_v2"].Routed);
+        Assert.Equal(0, f.BigQuery.GetCalls);
+        Assert.Equal(1, f.BigQuery.Requests.Count(r => r.Route == EmulatorRoutes.List && r.QueryString.Contains("maxCreationTime", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_job_seen_running_is_routed_when_it_finishes()
     {
         await using var f = await Fixture(new { Rules = Rules(ExportRule) });
