@@ -57,7 +57,8 @@ public static class DispatchRun
 
     /// <summary>
     /// With completion events on, a cycle that found nothing to do is followed by the longer sweep pause (the sweep is a
-    /// safety net then), cut short when a known window falls due; otherwise, and after any work, the cycle pause.
+    /// safety net then), cut short when a known window falls due or a waiting group's deadline comes; otherwise, and after
+    /// any work, the cycle pause.
     /// </summary>
     public static TimeSpan PauseAfter(RunSettings settings, CycleEnd end, DateTimeOffset now)
     {
@@ -66,9 +67,9 @@ public static class DispatchRun
             return settings.Pause;
         }
 
-        var untilWindow = end.NextWindowDue is { } due ? due - now : TimeSpan.MaxValue;
-        return untilWindow < settings.EventSweepPause
-            ? (untilWindow > settings.Pause ? untilWindow : settings.Pause)
+        var untilDue = end.NextDue is { } due ? due - now : TimeSpan.MaxValue;
+        return untilDue < settings.EventSweepPause
+            ? (untilDue > settings.Pause ? untilDue : settings.Pause)
             : settings.EventSweepPause;
     }
 
@@ -207,7 +208,10 @@ public static class DispatchRun
         status.CompleteCycle(backlog, heldElsewhere);
         var idle = scan.DoneTotal == 0 && scan.DueWindowsTotal == 0 && backlog == 0 && cleanup is null && scan.Groups.DueTotal == 0
             && memory.Awaited(now, settings.ReservationTtl).Count == 0;
-        return new CycleEnd(false, QueueDocument.From(plan.Queue, lanes, now).WithGroups(scan.Groups), idle, scan.NextWindowDue);
+        // A waiting group's deadline, like a window, cuts the sweep pause short (the soonest deadline is listed first).
+        var nextDeadline = scan.Groups.Waiting.Count > 0 ? scan.Groups.Waiting[0].Deadline : (DateTimeOffset?)null;
+        var nextDue = scan.NextWindowDue is { } windowDue && (nextDeadline is null || windowDue < nextDeadline) ? windowDue : nextDeadline;
+        return new CycleEnd(false, QueueDocument.From(plan.Queue, lanes, now).WithGroups(scan.Groups), idle, nextDue);
     }
 
     private static IEnumerable<IReadOnlyList<T>> Batches<T>(IReadOnlyList<T> items, int size) =>
@@ -215,5 +219,5 @@ public static class DispatchRun
 }
 
 /// <summary>How a cycle ended: the task folder could not be listed, or the queue it left, whether it found nothing to
-/// do, and when the next known window falls due.</summary>
-public sealed record CycleEnd(bool RootFailed, QueueDocument? Queue, bool Idle, DateTimeOffset? NextWindowDue);
+/// do, and when the next known window falls due or the next waiting group's deadline comes, whichever is first.</summary>
+public sealed record CycleEnd(bool RootFailed, QueueDocument? Queue, bool Idle, DateTimeOffset? NextDue);

@@ -345,6 +345,24 @@ public abstract class GroupAcceptanceTests(StorageKind kind) : AcceptanceTests(k
         Assert.True(f.Store.Exists(GroupUrl(f)));
     }
 
+    [Fact]
+    public async Task With_events_on_an_idle_dispatcher_wakes_for_a_waiting_groups_deadline()
+    {
+        await using var f = await Fixture();
+        Running(f, Loads[0]);
+        WriteGroup(f, [Loads[0]], deadlineSec: 8);
+        var settings = Core.Dispatch.RunSettings.From(f.Config, maxCycles: 2) with { Events = true, EventSweepPause = TimeSpan.FromSeconds(17) };
+        var engine = new Core.Dispatch.InProcess.InProcessEngine(f.Activities(), f.Throttles, f.Clock, _ => { }, CancellationToken.None, ledger: f.Ledger);
+        var started = f.Clock.UtcNow;
+
+        var status = await Core.Dispatch.DispatchRun.Execute(engine, settings);
+
+        // The first cycle found nothing to do: its pause ends at the deadline, 8 s later, not after the 17 s sweep pause.
+        Assert.Equal(TimeSpan.FromSeconds(8), f.Clock.UtcNow - started);
+        Assert.True(status.Groups[Name].Completed);
+        Assert.Equal("failure", status.Groups[Name].Outcome);
+    }
+
     private static string GroupUrl(DispatchFixture f, string name = Name) => f.Tasks + $"_groups/{name}.json";
 
     private static void WriteGroup(DispatchFixture f, IEnumerable<string> members, bool open = false, int deadlineSec = 3600, string name = Name) =>
