@@ -32,13 +32,16 @@ public static class GroupFile
     /// <summary>The deadline of a group whose file gives none.</summary>
     public static readonly TimeSpan DefaultDeadline = TimeSpan.FromHours(1);
 
+    /// <summary>Long enough for any sensible name, short enough that <c>&lt;name&gt;--group.json</c> fits a file:// trigger folder (255 bytes).</summary>
+    public const int MaxNameLength = 200;
+
     private const string Extension = ".json";
 
     private static readonly string[] Keys = ["Jobs", "Open", "DeadlineSec", "OnSuccess", "OnFailure"];
 
     /// <summary>
     /// The group's name: the object name without <c>.json</c>, when it follows the trace rules (letters, digits, '_', '-',
-    /// '.'), else null.
+    /// '.') and has at most <see cref="MaxNameLength"/> of them, else null.
     /// </summary>
     public static string? NameOf(string objectName)
     {
@@ -48,7 +51,7 @@ public static class GroupFile
         }
 
         var name = objectName[..^Extension.Length];
-        return name.Length is > 0 and <= 512 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? name : null;
+        return name.Length is > 0 and <= MaxNameLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') ? name : null;
     }
 
     /// <summary>The group <paramref name="file"/> holds, or the reason it cannot be used.</summary>
@@ -56,7 +59,7 @@ public static class GroupFile
     {
         if (NameOf(file.Name) is not { } name)
         {
-            return (null, $"its name is not <name>.json with a name of letters, digits, '_', '-' and '.'");
+            return (null, $"its name is not <name>.json with a name of 1 to {MaxNameLength} letters, digits, '_', '-' and '.'");
         }
 
         JsonObject? root;

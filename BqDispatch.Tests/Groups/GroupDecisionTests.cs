@@ -51,6 +51,13 @@ public class GroupDecisionTests
     public void Names_follow_the_trace_rules(string objectName) => Assert.Null(Parse(objectName, """{"Jobs": ["p1:US.a"]}""").Group);
 
     [Fact]
+    public void Names_are_at_most_200_characters_so_the_post_action_file_fits_any_trigger_store()
+    {
+        Assert.Equal(new string('n', 200), GroupFile.NameOf(new string('n', 200) + ".json"));
+        Assert.Null(GroupFile.NameOf(new string('n', 201) + ".json"));
+    }
+
+    [Fact]
     public void Keys_are_read_in_any_case_and_defaults_apply()
     {
         var (group, problem) = Parse("nightly.v2.json", """{"jobs": ["p1:US.a", "p1:US.a", "p2:EU.b"], "onSuccess": [{"Action": "query", "Request": {"SQL": "SELECT 1"}}]}""");
