@@ -87,7 +87,7 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
             .ToList();
         var states = await resolver.Resolve(lookups, now, cancellation);
         traces.Decide(states);
-        var groupScan = GroupBook.Decide(groups, m => book.StateOf(m, states, ActiveOf), now, request.ChunkSize, malformed);
+        var groupScan = GroupDecision.Decide(groups, m => book.StateOf(m, states, ActiveOf), now, request.ChunkSize, malformed);
         var (handOffs, unstorable) = Storable(traces.Done);
 
         var chunk = request.ChunkSize;

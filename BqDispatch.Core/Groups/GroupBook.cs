@@ -168,32 +168,4 @@ public sealed class GroupBook(IObjectStore store, string asyncTaskUrl)
     public IEnumerable<JobLookup> Lookups(IReadOnlyList<GroupDefinition> groups, Func<string, ActiveJobs?> activeOf) =>
         groups.SelectMany(g => g.Members.Where(m => !Finished(m) && activeOf(m.Project)?.Contains(m.JobId) != true)
             .Select(m => new JobLookup(m.Project, m.Location, m.JobId, g.Created)));
-
-    /// <summary>Decides every group: the waiting ones and the ones to complete, bounded as <see cref="GroupScan"/> says.</summary>
-    public static GroupScan Decide(IReadOnlyList<GroupDefinition> groups, Func<GroupMember, MemberState> stateOf, DateTimeOffset now, int chunk, int malformed)
-    {
-        var waiting = new List<GroupView>();
-        var due = new List<DueGroup>();
-        foreach (var group in groups)
-        {
-            var view = GroupDecision.View(group, stateOf, now);
-            if (view.Progress == GroupProgress.Waiting)
-            {
-                waiting.Add(view);
-            }
-            else
-            {
-                due.Add(new DueGroup(view, GroupDecision.Completion(group, view, stateOf)));
-            }
-        }
-
-        return new GroupScan
-        {
-            Waiting = [.. waiting.OrderBy(v => v.Deadline).ThenBy(v => v.Name, StringComparer.Ordinal).Take(GroupScan.MaxListed)],
-            WaitingTotal = waiting.Count,
-            Due = [.. due.OrderBy(d => d.Completion.Ended).ThenBy(d => d.View.Name, StringComparer.Ordinal).Take(chunk)],
-            DueTotal = due.Count,
-            Malformed = malformed,
-        };
-    }
 }

@@ -109,6 +109,34 @@ public static class GroupDecision
             succeeded ? null : ErrorOf(group, finished.Where(f => f.State.Error is not null).Select(f => $"{f.Member} ({f.State.Error})").ToList(), stateOf));
     }
 
+    /// <summary>Decides every group: the waiting ones and the ones to complete, bounded as <see cref="GroupScan"/> says.</summary>
+    public static GroupScan Decide(IReadOnlyList<GroupDefinition> groups, Func<GroupMember, MemberState> stateOf, DateTimeOffset now, int chunk, int malformed)
+    {
+        var waiting = new List<GroupView>();
+        var due = new List<DueGroup>();
+        foreach (var group in groups)
+        {
+            var view = GroupDecision.View(group, stateOf, now);
+            if (view.Progress == GroupProgress.Waiting)
+            {
+                waiting.Add(view);
+            }
+            else
+            {
+                due.Add(new DueGroup(view, GroupDecision.Completion(group, view, stateOf)));
+            }
+        }
+
+        return new GroupScan
+        {
+            Waiting = [.. waiting.OrderBy(v => v.Deadline).ThenBy(v => v.Name, StringComparer.Ordinal).Take(GroupScan.MaxListed)],
+            WaitingTotal = waiting.Count,
+            Due = [.. due.OrderBy(d => d.Completion.Ended).ThenBy(d => d.View.Name, StringComparer.Ordinal).Take(chunk)],
+            DueTotal = due.Count,
+            Malformed = malformed,
+        };
+    }
+
     private static bool InTime(GroupDefinition group, MemberState state) =>
         state.Status == JobStatus.Done && (state.Ended is not { } ended || ended <= group.Deadline);
 
