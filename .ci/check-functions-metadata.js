@@ -15,6 +15,7 @@ const expected = {
   BqDispatchEvent: "orchestrationTrigger",
   BqDispatchLocateTrace: "activityTrigger",
   BqDispatchRoute: "activityTrigger",
+  BqDispatchCompleteGroups: "activityTrigger",
   BqDispatchRouteJob: "activityTrigger",
   ProjectThrottle: "entityTrigger",
   CompletionLedger: "entityTrigger",

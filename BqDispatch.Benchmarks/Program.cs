@@ -7,6 +7,7 @@ using BqDispatch.Benchmarks;
 //        dotnet run -c Release --project BqDispatch.Benchmarks -- lanes-5k [--latency-ms 20] [--json FILE]
 //        dotnet run -c Release --project BqDispatch.Benchmarks -- events-2k [--latency-ms 20] [--idle-sec 60] [--drop 0.02] [--json FILE]
 //        dotnet run -c Release --project BqDispatch.Benchmarks -- routes-10k [--latency-ms 20] [--jobs-per-second 100] [--seconds 60]
+//        dotnet run -c Release --project BqDispatch.Benchmarks -- groups-1k [--latency-ms 20] [--seconds 60]
 // (--emulators NAME --now MS is the child process that serves the emulators of one workload)
 if (args.Length > 0 && args[0] == "soak")
 {
@@ -26,6 +27,11 @@ if (args.Length > 0 && args[0] == "events-2k")
 if (args.Length > 0 && args[0] == "routes-10k")
 {
     return await BqDispatch.Benchmarks.Routes.RoutesCommand.Run(args[1..], Console.Out, Console.Error);
+}
+
+if (args.Length > 0 && args[0] == "groups-1k")
+{
+    return await BqDispatch.Benchmarks.Groups.GroupsCommand.Run(args[1..], Console.Out, Console.Error);
 }
 
 if (args.Length == 4 && args[0] == "--emulators" && args[2] == "--now")

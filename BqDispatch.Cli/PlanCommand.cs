@@ -61,9 +61,18 @@ public static class PlanCommand
         lines.AddRange(preview.Held.Select(h => $"hold       {h.URL}  [lane {h.Lane}]\n           ({Why(h)})"));
         lines.AddRange(preview.Removals.Select(url => $"remove     {url}"));
         lines.AddRange(preview.Evictions.Select(m => $"evict      {m.Source}\n        →  {m.Destination}"));
+        lines.AddRange(preview.Groups.Select(g =>
+            $"complete   group {g.Name} ({(g.Succeeded ? "success" : "failure")} actions)\n        →  {g.Trigger ?? "(no actions for its outcome: only the move to the journal)"}"));
+        lines.AddRange(scan.Groups.Waiting.Select(v =>
+            $"group      {v.Name}: {v.Done} of {v.Members} members DONE ({v.Failed} failed){(v.Open ? ", open" : "")}, deadline {v.Deadline.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z"));
         lines.AddRange(scan.Errors.Select(e => $"problem    {e}"));
         lines.AddRange(scan.Projects.Select(p =>
             $"waiting    {p.Project}: {p.Count} traces whose job runs or is pending, {p.NoFound} unknown to BigQuery, {p.Unresolved} unresolved"));
+        if (scan.Groups.WaitingTotal > scan.Groups.Waiting.Count)
+        {
+            lines.Add($"later      … and {scan.Groups.WaitingTotal - scan.Groups.Waiting.Count} more waiting groups");
+        }
+
         if (scan.DoneTotal > scan.Done.Count || scan.DueWindowsTotal > scan.DueWindows.Count)
         {
             lines.Add($"later      {scan.DoneTotal - scan.Done.Count} more DONE traces and {scan.DueWindowsTotal - scan.DueWindows.Count} more due windows beyond this cycle's chunk");
@@ -72,6 +81,11 @@ public static class PlanCommand
         lines.Add($"in short   {preview.HandOffs.Count} hand-offs, {preview.Windows.Count} windows, {preview.Held.Count} held, " +
             $"{preview.Removals.Count} removals, {preview.Evictions.Count} evictions; {scan.WindowsNotDue} windows not due yet, " +
             $"{scan.Ignored} other objects ignored (dry run: nothing was changed)");
+        if (preview.Groups.Count + scan.Groups.WaitingTotal + scan.Groups.Malformed > 0)
+        {
+            lines.Add($"groups     {preview.Groups.Count} to complete, {scan.Groups.WaitingTotal} waiting, {scan.Groups.Malformed} malformed (dry run: nothing was changed)");
+        }
+
         return string.Join('\n', lines);
     }
 

@@ -1,6 +1,7 @@
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Events;
+using BqDispatch.Core.Groups;
 using BqDispatch.Core.Hosting;
 using BqDispatch.Core.Routes;
 using Microsoft.ApplicationInsights;
@@ -45,6 +46,10 @@ public sealed class DispatchActivityFunctions(
     [Function(FunctionNames.Route)]
     public async Task<RouteOutcome> Route([ActivityTrigger] RouteRequest request) =>
         await (await Activities()).Routes.Sweep(request, CancellationToken.None);
+
+    [Function(FunctionNames.CompleteGroups)]
+    public async Task<GroupOutcome> CompleteGroups([ActivityTrigger] GroupBatch batch) =>
+        await (await Activities()).Groups.Complete(batch, CancellationToken.None);
 
     [Function(FunctionNames.Cleanup)]
     public async Task<CleanupOutcome> Cleanup([ActivityTrigger] CleanupBatch batch) =>

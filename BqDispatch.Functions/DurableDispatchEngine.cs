@@ -1,6 +1,7 @@
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Events;
+using BqDispatch.Core.Groups;
 using BqDispatch.Core.Hosting;
 using BqDispatch.Core.Routes;
 using BqDispatch.Core.Throttling;
@@ -49,6 +50,10 @@ public sealed class DurableDispatchEngine(TaskOrchestrationContext context) : ID
     // A repeated sweep is safe: the route journal keeps a job from being routed twice.
     public Task<RouteOutcome> Route(RouteRequest request) =>
         context.CallActivityAsync<RouteOutcome>(FunctionNames.Route, request, Retry);
+
+    // A repeated completion is safe: the group's completion record keeps it from being written twice.
+    public Task<GroupOutcome> CompleteGroups(GroupBatch batch) =>
+        context.CallActivityAsync<GroupOutcome>(FunctionNames.CompleteGroups, batch, Retry);
 
     public Task<CleanupOutcome> Cleanup(CleanupBatch batch) =>
         context.CallActivityAsync<CleanupOutcome>(FunctionNames.Cleanup, batch, Retry);

@@ -20,6 +20,8 @@ public static class FunctionNames
 
     public const string Route = "BqDispatchRoute";
 
+    public const string CompleteGroups = "BqDispatchCompleteGroups";
+
     public const string Publish = "BqDispatchPublish";
 
     public const string PublishRun = "BqDispatchPublishRun";

@@ -1,5 +1,6 @@
 using BqDispatch.Core.BigQuery;
 using BqDispatch.Core.Configuration;
+using BqDispatch.Core.Groups;
 using BqDispatch.Core.Routes;
 using BqDispatch.Core.Storage;
 using BqDispatch.Core.Throttling;
@@ -8,7 +9,7 @@ namespace BqDispatch.Core.Dispatch;
 
 /// <summary>The activity bodies of a dispatcher, built once from its configuration, storage and BigQuery client.</summary>
 public sealed class DispatchActivities(
-    TaskFolderScanner scanner, HandOffWorker handOffs, WindowFirer windows, Cleaner cleaner, StatusPublisher publisher, RouteSweeper routes)
+    TaskFolderScanner scanner, HandOffWorker handOffs, WindowFirer windows, Cleaner cleaner, StatusPublisher publisher, RouteSweeper routes, GroupCompleter groups)
 {
     public TaskFolderScanner Scanner { get; } = scanner;
 
@@ -23,6 +24,9 @@ public sealed class DispatchActivities(
     /// <summary>The route sweep; it keeps its memory (what it listed) for the life of the process.</summary>
     public RouteSweeper Routes { get; } = routes;
 
+    /// <summary>Completes the groups whose members have all finished (or whose deadline passed), exactly once each.</summary>
+    public GroupCompleter Groups { get; } = groups;
+
     /// <param name="jobs">The BigQuery client: job snapshots for the scan, whole job resources for routes.</param>
     public static DispatchActivities Create<TJobs>(DispatchConfig config, IObjectStore store, TJobs jobs)
         where TJobs : IJobsClient, IJobResources
@@ -34,7 +38,8 @@ public sealed class DispatchActivities(
             new WindowFirer(config, store),
             new Cleaner(config, store),
             new StatusPublisher(config, store),
-            RoutesOf(config, store, jobs));
+            RoutesOf(config, store, jobs),
+            GroupCompleter.Of(config, store));
     }
 
     public static RouteSweeper RoutesOf<TJobs>(DispatchConfig config, IObjectStore store, TJobs jobs)

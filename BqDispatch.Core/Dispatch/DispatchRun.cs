@@ -1,5 +1,6 @@
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Events;
+using BqDispatch.Core.Groups;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Routes;
 using BqDispatch.Core.Throttling;
@@ -56,7 +57,8 @@ public static class DispatchRun
 
     /// <summary>
     /// With completion events on, a cycle that found nothing to do is followed by the longer sweep pause (the sweep is a
-    /// safety net then), cut short when a known window falls due; otherwise, and after any work, the cycle pause.
+    /// safety net then), cut short when a known window falls due or a waiting group's deadline comes; otherwise, and after
+    /// any work, the cycle pause.
     /// </summary>
     public static TimeSpan PauseAfter(RunSettings settings, CycleEnd end, DateTimeOffset now)
     {
@@ -65,9 +67,9 @@ public static class DispatchRun
             return settings.Pause;
         }
 
-        var untilWindow = end.NextWindowDue is { } due ? due - now : TimeSpan.MaxValue;
-        return untilWindow < settings.EventSweepPause
-            ? (untilWindow > settings.Pause ? untilWindow : settings.Pause)
+        var untilDue = end.NextDue is { } due ? due - now : TimeSpan.MaxValue;
+        return untilDue < settings.EventSweepPause
+            ? (untilDue > settings.Pause ? untilDue : settings.Pause)
             : settings.EventSweepPause;
     }
 
@@ -138,6 +140,10 @@ public static class DispatchRun
 
         var admittedTraces = plan.Traces.Select(memory.Mark).ToList();
         var admittedWindows = plan.Windows.Select(memory.Mark).ToList();
+        // Groups go first: a batch of them stands for many members' traces, and an engine that runs a few activities at
+        // once would otherwise queue them behind every hand-off batch of the cycle.
+        var completions = Batches(scan.Groups.Due.Select(d => d.Completion).ToList(), settings.BatchSize)
+            .Select(b => engine.CompleteGroups(new GroupBatch(now, b))).ToList();
         var handOffs = Batches(admittedTraces, settings.BatchSize).Select(b => engine.HandOff(new HandOffBatch(b))).ToList();
         var firings = Batches(admittedWindows, settings.BatchSize).Select(b => engine.FireWindows(new WindowBatch(b))).ToList();
         var cleanup = scan.StalledPairs.Count + scan.OrphanMarkers.Count + scan.Orphans.Count > 0
@@ -180,6 +186,12 @@ public static class DispatchRun
             }
         }
 
+        status.RecordGroups(scan.Groups, now);
+        foreach (var outcome in await Task.WhenAll(completions))
+        {
+            status.RecordGroupCompletions(outcome);
+        }
+
         if (cleanup is not null)
         {
             status.RecordCleanup(await cleanup);
@@ -191,11 +203,15 @@ public static class DispatchRun
         }
 
         var backlog = scan.DoneTotal - scan.Done.Count + plan.HeldTraces.Count
-            + scan.DueWindowsTotal - scan.DueWindows.Count + plan.HeldWindows.Count;
+            + scan.DueWindowsTotal - scan.DueWindows.Count + plan.HeldWindows.Count
+            + scan.Groups.DueTotal - scan.Groups.Due.Count;
         status.CompleteCycle(backlog, heldElsewhere);
-        var idle = scan.DoneTotal == 0 && scan.DueWindowsTotal == 0 && backlog == 0 && cleanup is null
+        var idle = scan.DoneTotal == 0 && scan.DueWindowsTotal == 0 && backlog == 0 && cleanup is null && scan.Groups.DueTotal == 0
             && memory.Awaited(now, settings.ReservationTtl).Count == 0;
-        return new CycleEnd(false, QueueDocument.From(plan.Queue, lanes, now), idle, scan.NextWindowDue);
+        // A waiting group's deadline, like a window, cuts the sweep pause short (the soonest deadline is listed first).
+        var nextDeadline = scan.Groups.Waiting.Count > 0 ? scan.Groups.Waiting[0].Deadline : (DateTimeOffset?)null;
+        var nextDue = scan.NextWindowDue is { } windowDue && (nextDeadline is null || windowDue < nextDeadline) ? windowDue : nextDeadline;
+        return new CycleEnd(false, QueueDocument.From(plan.Queue, lanes, now).WithGroups(scan.Groups), idle, nextDue);
     }
 
     private static IEnumerable<IReadOnlyList<T>> Batches<T>(IReadOnlyList<T> items, int size) =>
@@ -203,5 +219,5 @@ public static class DispatchRun
 }
 
 /// <summary>How a cycle ended: the task folder could not be listed, or the queue it left, whether it found nothing to
-/// do, and when the next known window falls due.</summary>
-public sealed record CycleEnd(bool RootFailed, QueueDocument? Queue, bool Idle, DateTimeOffset? NextWindowDue);
+/// do, and when the next known window falls due or the next waiting group's deadline comes, whichever is first.</summary>
+public sealed record CycleEnd(bool RootFailed, QueueDocument? Queue, bool Idle, DateTimeOffset? NextDue);

@@ -1,5 +1,6 @@
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Events;
+using BqDispatch.Core.Groups;
 using BqDispatch.Core.Routes;
 using BqDispatch.Core.Throttling;
 
@@ -41,6 +42,9 @@ public interface IDispatchEngine
 
     /// <summary>Activity: route the DONE jobs no trace covers that a route rule matches, exactly once each.</summary>
     Task<RouteOutcome> Route(RouteRequest request);
+
+    /// <summary>Activity: complete groups whose members have all finished or whose deadline passed, exactly once each.</summary>
+    Task<GroupOutcome> CompleteGroups(GroupBatch batch);
 
     /// <summary>Activity: remove stalled window pairs and orphan markers, evict orphan traces.</summary>
     Task<CleanupOutcome> Cleanup(CleanupBatch batch);

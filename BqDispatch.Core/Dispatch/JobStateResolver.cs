@@ -98,7 +98,7 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
                 {
                     if (done.TryGetValue(lookup.JobId, out var job))
                     {
-                        states.Know(project, lookup.JobId, job.State, job.Ended);
+                        states.Know(project, lookup.JobId, job.State, job.Ended, job.ErrorReason, job.Type);
                     }
                     else
                     {
@@ -198,7 +198,7 @@ public sealed class JobStateResolver(IJobsClient jobs, ResolverSettings settings
             }
             else
             {
-                states.Know(miss.Project, miss.JobId, job.State, job.Ended);
+                states.Know(miss.Project, miss.JobId, job.State, job.Ended, job.ErrorReason, job.Type);
             }
         }
     }

@@ -12,7 +12,7 @@ public sealed record JobLookup(string Project, string Region, string JobId, Date
 /// </summary>
 public sealed class JobStates
 {
-    private readonly Dictionary<string, Dictionary<string, (JobState State, DateTimeOffset? Ended)>> known = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, (JobState State, DateTimeOffset? Ended, string? Error, JobType Type)>> known = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> notFound = new(StringComparer.Ordinal);
 
     public List<string> Errors { get; } = [];
@@ -25,8 +25,13 @@ public sealed class JobStates
 
     public TimeSpan ListTime { get; set; }
 
-    public void Know(string project, string jobId, JobState state, DateTimeOffset? endedAt = null) =>
-        Of(known, project, () => new Dictionary<string, (JobState, DateTimeOffset?)>(StringComparer.Ordinal))[jobId] = (state, endedAt);
+    /// <param name="error">errorResult.reason of a failed DONE job (group members report it).</param>
+    public void Know(string project, string jobId, JobState state, DateTimeOffset? endedAt = null, string? error = null, JobType type = JobType.Unknown) =>
+        Of(known, project, () => new Dictionary<string, (JobState, DateTimeOffset?, string?, JobType)>(StringComparer.Ordinal))[jobId] = (state, endedAt, error, type);
+
+    /// <summary>A DONE job's error reason (null when it succeeded or is not known) and type.</summary>
+    public (string? Error, JobType Type) OutcomeOf(string project, string jobId) =>
+        known.TryGetValue(project, out var jobs) && jobs.TryGetValue(jobId, out var job) ? (job.Error, job.Type) : (null, JobType.Unknown);
 
     /// <summary>When the job finished, if BigQuery said.</summary>
     public DateTimeOffset? EndOf(string project, string jobId) =>

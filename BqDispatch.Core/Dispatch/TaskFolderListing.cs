@@ -14,10 +14,12 @@ public sealed class TaskFolderListing(IObjectStore store, RangedListing ranges, 
     /// <summary>
     /// Reads the root and every proj: folder; <paramref name="onFolder"/> hears of each folder before its pages are read.
     /// Returns the problems met. Throws <see cref="StorageException"/> when the root itself cannot be listed.
+    /// <paramref name="onGroupsFolder"/> hears (once) that the root holds the group folder, <c>_groups/</c>.
     /// </summary>
     public async Task<IReadOnlyList<string>> Read(
-        Func<TaskFolder, Listing, CancellationToken, ValueTask> onPage, Action<TaskFolder> onFolder, CancellationToken cancellation)
+        Func<TaskFolder, Listing, CancellationToken, ValueTask> onPage, Action<TaskFolder> onFolder, CancellationToken cancellation, Action? onGroupsFolder = null)
     {
+        var groupsFolder = asyncTaskUrl + Groups.GroupFile.Folder;
         var problems = new ConcurrentQueue<string>();
         var folders = new Dictionary<string, Task>(StringComparer.Ordinal);
         var root = new TaskFolder(asyncTaskUrl, "", defaultProject, "");
@@ -31,6 +33,11 @@ public sealed class TaskFolderListing(IObjectStore store, RangedListing ranges, 
                 {
                     lock (folders)
                     {
+                        if (onGroupsFolder is not null && page.Folders.Contains(groupsFolder, StringComparer.Ordinal))
+                        {
+                            onGroupsFolder();
+                        }
+
                         // A split root can name a folder in two ranges: it is listed once.
                         foreach (var url in page.Folders.Where(url => !folders.ContainsKey(url)))
                         {

@@ -1,3 +1,4 @@
+using BqDispatch.Core.Groups;
 using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch;
@@ -45,6 +46,9 @@ public sealed record TaskFolderScan
 
     /// <summary>Keys of the request's awaited follow-ups that BqTail has acted on (see <see cref="FollowUpEvidence"/>).</summary>
     public IReadOnlyList<string> Settled { get; init; } = [];
+
+    /// <summary>The groups of AsyncTaskURL/_groups/: the waiting ones and the ones to complete now.</summary>
+    public GroupScan Groups { get; init; } = GroupScan.None;
 
     /// <summary>Problems that left work undone: folder or jobs.list failures, malformed window names.</summary>
     public IReadOnlyList<string> Errors { get; init; } = [];

@@ -1,4 +1,5 @@
 using BqDispatch.Core.Configuration;
+using BqDispatch.Core.Groups;
 using BqDispatch.Core.Storage;
 using BqDispatch.Core.Throttling;
 
@@ -13,6 +14,8 @@ namespace BqDispatch.Core.Dispatch;
 /// <param name="ranges">Where big folders are split; one for the scanner's life by default.</param>
 public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store, JobStateResolver resolver, RangedListing? ranges = null)
 {
+    private readonly GroupBook book = new(store, config.AsyncTaskURL);
+
     private readonly LaneRules lanes = new(config.Lanes);
 
     /// <summary>bqtail's StorageListVisibilityDelayMs: a window is due this long after its end.</summary>
@@ -36,16 +39,24 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
             new TraceClassification(
                 now, TimeSpan.FromMilliseconds(config.ThinkTimeMs), TimeSpan.FromHours(config.OrphanTraceTtlHours), FollowUpEvidence.AwaitedSteps(awaited)));
         IReadOnlyList<string> folderProblems;
+        Task<(IReadOnlyList<GroupDefinition>, IReadOnlyList<string>, int)>? groupFiles = null;
         try
         {
-            // A project's active jobs are listed from the moment one of its folders is found.
+            // A project's active jobs are listed from the moment one of its folders is found; the groups are read from the
+            // moment the root shows their folder, while the task folders are listed.
             folderProblems = await new TaskFolderListing(store, ranges, config.AsyncTaskURL, config.ProjectID)
-                .Read(findings.Take, folder => active.Of(folder.Project), cancellation);
+                .Read(findings.Take, folder => active.Of(folder.Project), cancellation, () => groupFiles ??= ReadGroups(active, cancellation));
         }
         catch (StorageException e)
         {
+            if (groupFiles is not null)
+            {
+                await groupFiles;
+            }
+
             await active.Ended();
             await triggers;
+
             return new TaskFolderScan { RootError = $"listing {config.AsyncTaskURL} failed: {e.Message}" };
         }
 
@@ -59,10 +70,24 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
             }
         }
 
+        // Group members are learned from the same sources as traces: their projects' active listings, then the DONE
+        // listings and lookups of the traces, with the members' lookups merged in.
+        if (groupFiles is null)
+        {
+            await book.Forget(cancellation);
+        }
+
+        var (groups, groupProblems, malformed) = groupFiles is null ? ([], [], 0) : await groupFiles;
         var listings = await active.Ended();
+        ActiveJobs? ActiveOf(string project) => listings.TryGetValue(project, out var l) ? l.Jobs : null;
         var traces = findings.Traces;
-        var states = await resolver.Resolve(traces.Lookups(), now, cancellation);
+        var lookups = traces.Lookups().Concat(book.Lookups(groups, ActiveOf))
+            .GroupBy(l => (l.Project, l.JobId))
+            .Select(same => same.MinBy(l => l.TraceCreated)!)
+            .ToList();
+        var states = await resolver.Resolve(lookups, now, cancellation);
         traces.Decide(states);
+        var groupScan = GroupDecision.Decide(groups, m => book.StateOf(m, states, ActiveOf), now, request.ChunkSize, malformed);
         var (handOffs, unstorable) = Storable(traces.Done);
 
         var chunk = request.ChunkSize;
@@ -89,9 +114,10 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
             Ignored = findings.Ignored,
             IgnoredSamples = findings.IgnoredSamples,
             Settled = FollowUpEvidence.Settled(awaited, await triggers, traces.SeenSteps),
+            Groups = groupScan,
             Errors = Bounded(
-                [.. folderProblems.Order(StringComparer.Ordinal), .. findings.Problems.Items, .. listingErrors, .. states.Errors, .. Unstorable(unstorable, chunk)],
-                folderProblems.Count + findings.Problems.Total + listingErrors.Count + states.Errors.Count + Math.Min(unstorable.Count, chunk)),
+                [.. folderProblems.Order(StringComparer.Ordinal), .. findings.Problems.Items, .. listingErrors, .. states.Errors, .. Unstorable(unstorable, chunk), .. groupProblems],
+                folderProblems.Count + findings.Problems.Total + listingErrors.Count + states.Errors.Count + Math.Min(unstorable.Count, chunk) + groupProblems.Count),
             ListCalls = succeeded.Count + states.ListCalls,
             ListPages = succeeded.Sum(l => l.Jobs!.Pages) + states.ListPages,
             GetCalls = states.GetCalls,
@@ -99,6 +125,25 @@ public sealed class TaskFolderScanner(DispatchConfig config, IObjectStore store,
             // The longest active listing (they run side by side, with the folder listings) and the DONE listings after.
             ListTime = listings.Values.Select(l => l.Elapsed).DefaultIfEmpty().Max() + states.ListTime,
         };
+    }
+
+    /// <summary>Reads the group files and starts the active listings of the projects whose members are not known DONE.</summary>
+    private async Task<(IReadOnlyList<GroupDefinition>, IReadOnlyList<string>, int)> ReadGroups(ActiveListings active, CancellationToken cancellation)
+    {
+        try
+        {
+            var read = await book.Read(cancellation);
+            foreach (var project in read.Groups.SelectMany(g => g.Members).Where(m => !book.Finished(m)).Select(m => m.Project).Distinct())
+            {
+                _ = active.Of(project);
+            }
+
+            return read;
+        }
+        catch (StorageException e)
+        {
+            return ([], [$"listing {book.FolderUrl} failed, its groups are looked at again next cycle: {e.Message}"], 0);
+        }
     }
 
     /// <summary>

@@ -41,6 +41,9 @@ public static class DispatchMetrics
     public const string RoutesAlreadyRouted = "BqDispatch.RoutesAlreadyRouted";
     public const string RoutesNoActions = "BqDispatch.RoutesNoActions";
     public const string RoutesFailed = "BqDispatch.RoutesFailed";
+    public const string GroupsCompleted = "BqDispatch.GroupsCompleted";
+    public const string GroupsFailed = "BqDispatch.GroupsFailed";
+    public const string GroupsWaiting = "BqDispatch.GroupsWaiting";
 
     /// <param name="previous">The snapshot published after the previous cycle of the same run; null for the first.</param>
     public static IReadOnlyList<MetricValue> ForCycle(StatusDocument? previous, StatusDocument current)
@@ -66,8 +69,20 @@ public static class DispatchMetrics
             new(Errors, Delta(previous?.Errors.Count ?? 0, current.Errors.Count)),
             .. Completions(previous?.Completions, current.Completions),
             .. RouteMetrics(previous, current),
+            .. GroupMetrics(before, now),
         ];
     }
+
+    /// <summary>Group counters and the waiting gauge, only once groups are in use.</summary>
+    private static IEnumerable<MetricValue> GroupMetrics(RunTotals before, RunTotals now) =>
+        now.GroupsWaiting + now.GroupsCompleted + now.GroupsAlreadyCompleted + now.GroupCompletionsFailed == 0
+            ? []
+            :
+            [
+                new(GroupsCompleted, Delta(before.GroupsCompleted, now.GroupsCompleted)),
+                new(GroupsFailed, Delta(before.GroupsFailed, now.GroupsFailed)),
+                new(GroupsWaiting, now.GroupsWaiting),
+            ];
 
     /// <summary>Route counters summed over the rules (only when rules are in use); a rule's own figures are in the status.</summary>
     private static IEnumerable<MetricValue> RouteMetrics(StatusDocument? previous, StatusDocument current)

@@ -14,15 +14,25 @@ public static class PostActionFile
     private const string HourLayout = "yyyy-MM-dd_HH";
 
     /// <summary>Where the file goes; the hour is the job's end, so every attempt targets the same object.</summary>
-    public static string Url(string triggerBaseUrl, string postJobPrefix, FinishedJob job)
+    public static string Url(string triggerBaseUrl, string postJobPrefix, FinishedJob job) =>
+        Url(triggerBaseUrl, postJobPrefix, job.Ended, job.ProjectId, job.Location, job.JobId + ".json");
+
+    /// <summary>A post-action file <paramref name="fileName"/> of the hour of <paramref name="ended"/> and the project's folder.</summary>
+    public static string Url(string triggerBaseUrl, string postJobPrefix, DateTimeOffset ended, string project, string location, string fileName)
     {
         var folder = postJobPrefix.Trim('/');
         return $"{triggerBaseUrl.TrimEnd('/')}/{(folder.Length > 0 ? folder + "/" : "")}"
-            + $"{job.Ended.UtcDateTime.ToString(HourLayout, CultureInfo.InvariantCulture)}/proj:{job.ProjectId}:{job.Location}/{job.JobId}.json";
+            + $"{Hour(ended)}/proj:{project}:{location}/{fileName}";
     }
 
+    /// <summary>The hour folder's name: <c>yyyy-MM-dd_HH</c>, UTC.</summary>
+    public static string Hour(DateTimeOffset time) => time.UtcDateTime.ToString(HourLayout, CultureInfo.InvariantCulture);
+
     /// <summary>bqtail's word for the job's type.</summary>
-    public static string ActionOf(FinishedJob job) => job.Type switch
+    public static string ActionOf(FinishedJob job) => ActionOf(job.Type);
+
+    /// <summary>bqtail's word for a job type as configuration.jobType spells it.</summary>
+    public static string ActionOf(string jobType) => jobType switch
     {
         "EXTRACT" => "export",
         "" => "unknown",
@@ -51,19 +61,22 @@ public static class PostActionFile
         };
         if (rule.OnSuccess is { } onSuccess)
         {
-            file["OnSuccess"] = WithSource(onSuccess, source);
+            file["OnSuccess"] = WithRequest(onSuccess, "Source", source);
         }
 
         if (rule.OnFailure is { } onFailure)
         {
-            file["OnFailure"] = WithSource(onFailure, source);
+            file["OnFailure"] = WithRequest(onFailure, "Source", source);
         }
 
         return JsonSerializer.SerializeToUtf8Bytes(file);
     }
 
     // §7.1: each action's Request.Source is filled where absent, so an export or copy acts on what the job wrote.
-    private static JsonArray WithSource(JsonArray actions, string source)
+    // A group's failure actions get Request.Error the same way.
+
+    /// <summary>A copy of <paramref name="actions"/> with <c>Request.&lt;key&gt;</c> set to <paramref name="value"/> where the request has none.</summary>
+    public static JsonArray WithRequest(JsonArray actions, string key, string value)
     {
         var filled = (JsonArray)actions.DeepClone();
         foreach (var action in filled.OfType<JsonObject>())
@@ -75,9 +88,9 @@ public static class PostActionFile
                 action[requestKey] = request;
             }
 
-            if (!request.Any(p => string.Equals(p.Key, "Source", StringComparison.OrdinalIgnoreCase)))
+            if (!request.Any(p => string.Equals(p.Key, key, StringComparison.OrdinalIgnoreCase)))
             {
-                request["Source"] = source;
+                request[key] = value;
             }
         }
 

@@ -71,6 +71,22 @@ public static class RuleParser
         return new ParsedRules(rules, errors);
     }
 
+    /// <summary>
+    /// Reads <paramref name="key"/> of <paramref name="owner"/> as a list of actions checked as a rule's are (a group file's
+    /// OnSuccess and OnFailure): a copy of it (null when absent), or the problem with it.
+    /// </summary>
+    public static (JsonArray? Actions, string? Problem) ReadActions(JsonObject owner, string key)
+    {
+        try
+        {
+            return (ActionList(owner, key), null);
+        }
+        catch (RuleException e)
+        {
+            return (null, e.Message);
+        }
+    }
+
     private static RouteRule Rule(JsonNode? node, string source, string fallbackName)
     {
         var rule = node as JsonObject ?? throw new RuleException("a rule must be a JSON object");

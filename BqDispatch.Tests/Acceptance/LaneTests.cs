@@ -275,6 +275,8 @@ public abstract class LaneTests(StorageKind kind) : AcceptanceTests(kind)
 
         public Task<RouteOutcome> Route(RouteRequest request) => inner.Route(request);
 
+        public Task<Core.Groups.GroupOutcome> CompleteGroups(Core.Groups.GroupBatch batch) => inner.CompleteGroups(batch);
+
         public Task Publish(StatusDocument status, QueueDocument? queue) => inner.Publish(status, queue);
 
         public Task PublishRun(StatusDocument document) => inner.PublishRun(document);

@@ -136,6 +136,8 @@ public abstract class RetriedActivityTests(StorageKind kind) : AcceptanceTests(k
 
         public Task<RouteOutcome> Route(RouteRequest request) => inner.Route(request);
 
+        public Task<Core.Groups.GroupOutcome> CompleteGroups(Core.Groups.GroupBatch batch) => inner.CompleteGroups(batch);
+
         public Task Publish(StatusDocument status, QueueDocument? queue) => inner.Publish(status, queue);
 
         public Task PublishRun(StatusDocument document) => inner.PublishRun(document);

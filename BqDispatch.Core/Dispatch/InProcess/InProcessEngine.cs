@@ -1,5 +1,6 @@
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Events;
+using BqDispatch.Core.Groups;
 using BqDispatch.Core.Routes;
 using BqDispatch.Core.Throttling;
 
@@ -54,6 +55,9 @@ public sealed class InProcessEngine(
 
     public Task<RouteOutcome> Route(RouteRequest request) =>
         Activity(() => activities.Routes.Sweep(request, CancellationToken.None));
+
+    public Task<GroupOutcome> CompleteGroups(GroupBatch batch) =>
+        Activity(() => activities.Groups.Complete(batch, CancellationToken.None));
 
     public Task<CleanupOutcome> Cleanup(CleanupBatch batch) =>
         Activity(() => activities.Cleaner.Clean(batch, CancellationToken.None));

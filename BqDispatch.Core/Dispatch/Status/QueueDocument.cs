@@ -1,3 +1,4 @@
+using BqDispatch.Core.Groups;
 using BqDispatch.Core.Throttling;
 
 namespace BqDispatch.Core.Dispatch.Status;
@@ -14,6 +15,11 @@ public sealed class QueueDocument
     public DateTime Updated { get; set; }
 
     public Dictionary<string, QueuedLane> Lanes { get; set; } = [];
+
+    /// <summary>Open groups: all of them (<see cref="GroupsWaiting"/>) and the first <see cref="GroupScan.MaxListed"/>, soonest deadline first.</summary>
+    public int GroupsWaiting { get; set; }
+
+    public List<QueuedGroup> Groups { get; set; } = [];
 
     /// <summary>Every lane's queue from a cycle's held work (in admission order), each lane listed even when empty.</summary>
     public static QueueDocument From(IReadOnlyList<QueuedWork> held, LaneBook lanes, DateTimeOffset now)
@@ -37,9 +43,21 @@ public sealed class QueueDocument
         return document;
     }
 
-    /// <summary>The same held work, held for the same reasons, as <paramref name="other"/> (whatever the time).</summary>
-    public bool SameQueue(QueueDocument other) => StatusJson.Serialize(Lanes) == StatusJson.Serialize(other.Lanes);
+    /// <summary>This queue with the groups <paramref name="scan"/> found waiting.</summary>
+    public QueueDocument WithGroups(GroupScan scan)
+    {
+        GroupsWaiting = scan.WaitingTotal;
+        Groups = [.. scan.Waiting.Select(v => new QueuedGroup(v.Name, v.Members, v.Done, v.Failed, v.Members - v.Done, v.Open, v.Created.UtcDateTime, v.Deadline.UtcDateTime))];
+        return this;
+    }
+
+    /// <summary>The same held work, held for the same reasons, and the same open groups as <paramref name="other"/> (whatever the time).</summary>
+    public bool SameQueue(QueueDocument other) =>
+        StatusJson.Serialize(Lanes) == StatusJson.Serialize(other.Lanes) && StatusJson.Serialize(Groups) == StatusJson.Serialize(other.Groups);
 }
+
+/// <summary>An open group in the queue: its members, how many are DONE (and failed) and missing, and its deadline.</summary>
+public sealed record QueuedGroup(string Name, int Members, int Done, int Failed, int Missing, bool Open, DateTime Created, DateTime Deadline);
 
 /// <summary>One lane's queue.</summary>
 public sealed class QueuedLane

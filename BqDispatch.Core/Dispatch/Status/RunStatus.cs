@@ -1,4 +1,5 @@
 using BqDispatch.Core.Events;
+using BqDispatch.Core.Groups;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Routes;
 using BqDispatch.Core.Throttling;
@@ -254,6 +255,61 @@ public sealed class RunStatus
         foreach (var error in outcome.Errors)
         {
             AddError(error);
+        }
+    }
+
+    /// <summary>
+    /// The groups a scan found: the waiting ones replace those of the previous cycle in <c>Groups</c> (groups completed during
+    /// the run stay listed, up to <see cref="GroupScan.MaxListed"/>), and the counts of waiting and malformed groups.
+    /// </summary>
+    public void RecordGroups(GroupScan scan, DateTimeOffset now)
+    {
+        foreach (var name in document.Groups.Where(g => !g.Value.Completed).Select(g => g.Key).ToList())
+        {
+            document.Groups.Remove(name);
+        }
+
+        foreach (var view in scan.Waiting.Concat(scan.Due.Select(d => d.View)))
+        {
+            document.Groups[view.Name] = GroupStatus.Of(view, now);
+        }
+
+        document.Totals.GroupsWaiting = scan.WaitingTotal;
+        document.Totals.GroupsMalformed = scan.Malformed;
+    }
+
+    /// <summary>What the completion activity did; its problems are errors.</summary>
+    public void RecordGroupCompletions(GroupOutcome outcome)
+    {
+        var totals = document.Totals;
+        foreach (var group in outcome.Groups)
+        {
+            switch (group.Result)
+            {
+                case GroupResult.Completed or GroupResult.AlreadyCompleted:
+                    totals.GroupsCompleted += group.Result == GroupResult.Completed ? 1 : 0;
+                    totals.GroupsAlreadyCompleted += group.Result == GroupResult.AlreadyCompleted ? 1 : 0;
+                    totals.GroupsFailed += group.Result == GroupResult.Completed && !group.Succeeded ? 1 : 0;
+                    if (document.Groups.TryGetValue(group.Name, out var listed))
+                    {
+                        listed.Completed = true;
+                        listed.Outcome = group.Succeeded ? "success" : "failure";
+                        if (document.Groups.Values.Count(g => g.Completed) > GroupScan.MaxListed)
+                        {
+                            document.Groups.Remove(group.Name);
+                        }
+                    }
+
+                    break;
+                case GroupResult.Failed:
+                    totals.GroupCompletionsFailed++;
+                    break;
+            }
+
+            if (group.Error is { } error)
+            {
+                AddError(error);
+            }
         }
     }
 

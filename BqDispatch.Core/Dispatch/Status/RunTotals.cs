@@ -67,6 +67,24 @@ public sealed class RunTotals
     /// <summary>Route journal records removed (older than the look-back plus a day).</summary>
     public int RouteRecordsRemoved { get; set; }
 
+    /// <summary>Groups waiting for members (or to be closed) after the last cycle.</summary>
+    public int GroupsWaiting { get; set; }
+
+    /// <summary>Groups whose post-action file this run wrote (or completed without one: no actions for the outcome).</summary>
+    public int GroupsCompleted { get; set; }
+
+    /// <summary>Of <see cref="GroupsCompleted"/>, those completed with the failure actions (a member failed, or the deadline passed).</summary>
+    public int GroupsFailed { get; set; }
+
+    /// <summary>Groups found completed before (a retry, or another dispatcher): only the move of the group file was finished.</summary>
+    public int GroupsAlreadyCompleted { get; set; }
+
+    /// <summary>Attempts to complete a group that failed (tried again next cycle).</summary>
+    public int GroupCompletionsFailed { get; set; }
+
+    /// <summary>Group files that cannot be used, after the last cycle (each is named in Errors).</summary>
+    public int GroupsMalformed { get; set; }
+
     /// <summary>Handed-off traces not listed in Jobs because the map reached its size limit.</summary>
     public int JobsOmitted { get; set; }
 }

@@ -53,6 +53,12 @@ public sealed class StatusDocument
     public Dictionary<string, RouteStatus> Routes { get; set; } = [];
 
     /// <summary>
+    /// Per group (see <see cref="GroupStatus"/>): the waiting groups of the last cycle, soonest deadline first (at most 100;
+    /// Totals.GroupsWaiting counts them all), and the groups completed during the run.
+    /// </summary>
+    public Dictionary<string, GroupStatus> Groups { get; set; } = [];
+
+    /// <summary>
     /// With completion events on: the hand-offs per path that first saw the job DONE (event or poll) with their detection
     /// lag, and what came of the messages received (the dispatcher's completion ledger, over its lifetime).
     /// </summary>
