@@ -61,6 +61,7 @@ public sealed class EventReceiver(
     private readonly SemaphoreSlim slots = new(Concurrency);
     private readonly ConcurrentQueue<string> handled = new();
     private readonly ConcurrentQueue<string> again = new();
+    private readonly ConcurrentDictionary<string, byte> inHand = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Pulls (a pull waits on the server until messages come) and hands each message to one of a few handlers at once;
@@ -208,7 +209,27 @@ public sealed class EventReceiver(
             return EventResult.AlreadyHandedOff;
         }
 
-        var outcome = await handler.Handle(completion, stopping);
+        // Deliveries of one event handled at once would all hand off (exactly once, but each at a cost): the first keeps
+        // the job in hand until it is done with it, the think time included, and the others are acknowledged.
+        if (!retry && !inHand.TryAdd(key, 0))
+        {
+            log($"event {completion.Project}/{completion.JobId}: in hand already");
+            return EventResult.AlreadyHandedOff;
+        }
+
+        var outcome = new EventOutcome(EventResult.Failed);
+        try
+        {
+            outcome = await handler.Handle(completion, stopping);
+        }
+        finally
+        {
+            if (outcome.Result != EventResult.TooYoung)
+            {
+                inHand.TryRemove(key, out _);
+            }
+        }
+
         log($"event {completion.Project}/{completion.JobId}: {Words(outcome)}");
         if (outcome.Result == EventResult.TooYoung)
         {

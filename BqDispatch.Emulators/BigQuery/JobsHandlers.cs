@@ -38,6 +38,8 @@ internal sealed class JobsHandlers(
             {
                 if (fault.Drop)
                 {
+                    // Logged first: the client may send its next request as soon as it sees the drop.
+                    context.Features.Get<Action<int>>()?.Invoke(0);
                     context.Abort();
                     return;
                 }

@@ -38,7 +38,7 @@ internal sealed class StorageHandlers(
                 switch (fault.Kind)
                 {
                     case FaultKind.Drop:
-                        context.Abort();
+                        exchange.Drop();
                         return;
                     case FaultKind.Fail:
                         await exchange.Send(fault.Status, JsonContentType, fault.Body);
@@ -520,14 +520,22 @@ internal sealed class StorageHandlers(
 
         public int Status { get; set; }
 
+        /// <summary>Drops the connection, logged first: the client may send its next request as soon as it sees the drop.</summary>
+        public void Drop()
+        {
+            Status = 0;
+            record(0);
+            Logged = true;
+            Context.Abort();
+        }
+
         public async Task Send(int status, string contentType, byte[] body)
         {
             answering(status);
             if (DropAfterCommit)
             {
                 // The request took effect; the caller never hears about it.
-                Context.Abort();
-                Status = 0;
+                Drop();
                 return;
             }
 
