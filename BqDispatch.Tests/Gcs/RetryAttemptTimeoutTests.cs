@@ -74,7 +74,8 @@ public sealed class RetryAttemptTimeoutTests
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetAsync(new Uri("http://127.0.0.1:9/x")).WaitAsync(TimeSpan.FromSeconds(30)));
         }
 
-        Assert.Equal(1, inner.Calls);
+        // One attempt, or none when a loaded machine reached the call after its deadline: never a retry past it.
+        Assert.InRange(inner.Calls, 0, 1);
     }
 
     [Fact]
