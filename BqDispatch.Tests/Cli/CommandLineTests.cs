@@ -157,7 +157,9 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.True(code == 0, stderr);
         var status = StatusJson.Deserialize<StatusDocument>(stdout);
-        Assert.True(status.Totals.HandedOff >= 1);
+
+        // With the Pub/Sub emulator installed, completion events may hand work off before the cycle does.
+        Assert.True(status.Totals.HandedOff >= 1 || status.Completions is { Event.Count: >= 1 }, stderr);
         Assert.Equal(1, status.Totals.Evicted);
         Assert.Contains("hand-offs landed in gs://demo-trigger", stderr, StringComparison.Ordinal);
         Assert.Contains("gs://demo-trigger/_bqjob_/", stderr, StringComparison.Ordinal);
