@@ -76,6 +76,9 @@ public sealed class RetryHandler : DelegatingHandler
     public static bool IsRetryableStatus(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
 
+    /// <summary>Less than this before the run's call deadline starts no retry.</summary>
+    private static readonly TimeSpan LeastWorthAnAttempt = TimeSpan.FromMilliseconds(100);
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -195,7 +198,8 @@ public sealed class RetryHandler : DelegatingHandler
         var left = policy.Deadline - time.GetElapsedTime(started);
         if (CallDeadline.Left(time.GetUtcNow()) is { } runLeft && runLeft < left)
         {
-            left = runLeft;
+            // A timer may cut the attempt a few milliseconds before the run's deadline: what is left then is no attempt.
+            left = runLeft < LeastWorthAnAttempt ? TimeSpan.Zero : runLeft;
         }
 
         if (left <= TimeSpan.Zero)
