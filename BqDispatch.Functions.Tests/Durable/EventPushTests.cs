@@ -182,30 +182,16 @@ public sealed class EventPushTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(1, (await Ledger(app, l => l.Events.Routed == 1)).Events.Routed);
     }
 
-    private static string Event(string jobId = JobId) => JsonSerializer.Serialize(new Dictionary<string, object>
+    // The audit entry a log sink sends for the job's end, just now.
+    private static string Event(string jobId = JobId)
     {
-        ["resource"] = new { type = "bigquery_project", labels = new { project_id = "p1", location = "US" } },
-        ["protoPayload"] = new Dictionary<string, object>
+        var ended = DateTimeOffset.UtcNow;
+        return AuditLogFeed.Entry(new EmulatedJob("p1", jobId, "US", EmulatedJobType.Load, "tail@p1", ended.AddSeconds(-10))
         {
-            ["serviceName"] = "bigquery.googleapis.com",
-            ["resourceName"] = $"projects/p1/jobs/{jobId}",
-            ["metadata"] = new Dictionary<string, object>
-            {
-                ["@type"] = "type.googleapis.com/google.cloud.audit.BigQueryAuditMetadata",
-                ["jobChange"] = new
-                {
-                    after = "DONE",
-                    job = new
-                    {
-                        jobName = $"projects/p1/jobs/{jobId}",
-                        jobConfig = new { type = "IMPORT" },
-                        jobStatus = new { jobState = "DONE" },
-                        jobStats = new { endTime = DateTimeOffset.UtcNow },
-                    },
-                },
-            },
-        },
-    });
+            RunningAt = ended.AddSeconds(-10),
+            DoneAt = ended,
+        });
+    }
 
     // The body Pub/Sub push sends: the message with its data in base64.
     private static byte[] Push(string entry) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
