@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
@@ -24,31 +23,15 @@ public static class EventsCommand
 
     public static async Task<int> Run(IReadOnlyList<string> args, TextWriter output, TextWriter log)
     {
-        var latency = TimeSpan.FromMilliseconds(20);
-        var idle = TimeSpan.FromSeconds(60);
-        var drop = 0.02;
-        string? jsonFile = null;
-        for (var i = 0; i < args.Count; i++)
+        if (CommandOptions.Parse(args, log, ("--latency-ms", "20"), ("--idle-sec", "60"), ("--drop", "0.02"), ("--json", null)) is not { } options)
         {
-            switch (args[i])
-            {
-                case "--latency-ms" when i + 1 < args.Count:
-                    latency = TimeSpan.FromMilliseconds(int.Parse(args[++i], CultureInfo.InvariantCulture));
-                    break;
-                case "--idle-sec" when i + 1 < args.Count:
-                    idle = TimeSpan.FromSeconds(int.Parse(args[++i], CultureInfo.InvariantCulture));
-                    break;
-                case "--drop" when i + 1 < args.Count:
-                    drop = double.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--json" when i + 1 < args.Count:
-                    jsonFile = args[++i];
-                    break;
-                default:
-                    await log.WriteLineAsync($"unknown argument {args[i]}; known: --latency-ms N, --idle-sec N, --drop 0.02, --json FILE");
-                    return 2;
-            }
+            return 2;
         }
+
+        var latency = options.Milliseconds("--latency-ms");
+        var idle = TimeSpan.FromSeconds(options.Int("--idle-sec"));
+        var drop = options.Double("--drop");
+        var jsonFile = options.Text("--json");
 
         await using var pubsub = await PubSubEmulator.StartAsync();
         var results = new List<EventsResult>();

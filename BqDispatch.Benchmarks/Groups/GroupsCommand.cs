@@ -26,23 +26,13 @@ public static class GroupsCommand
 
     public static async Task<int> Run(IReadOnlyList<string> args, TextWriter output, TextWriter log)
     {
-        var latency = TimeSpan.FromMilliseconds(20);
-        var seconds = 60;
-        for (var i = 0; i < args.Count; i++)
+        if (CommandOptions.Parse(args, log, ("--latency-ms", "20"), ("--seconds", "60")) is not { } options)
         {
-            switch (args[i])
-            {
-                case "--latency-ms" when i + 1 < args.Count:
-                    latency = TimeSpan.FromMilliseconds(int.Parse(args[++i], CultureInfo.InvariantCulture));
-                    break;
-                case "--seconds" when i + 1 < args.Count:
-                    seconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                default:
-                    await log.WriteLineAsync($"unknown argument {args[i]}; known: --latency-ms N, --seconds N");
-                    return 2;
-            }
+            return 2;
         }
+
+        var latency = options.Milliseconds("--latency-ms");
+        var seconds = options.Int("--seconds");
 
         var without = await Drain(withGroups: false, latency, TimeSpan.FromSeconds(seconds), log);
         var with = await Drain(withGroups: true, latency, TimeSpan.FromSeconds(seconds), log);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Google;
@@ -26,23 +25,13 @@ public static class LanesCommand
 
     public static async Task<int> Run(IReadOnlyList<string> args, TextWriter output, TextWriter log)
     {
-        var latency = TimeSpan.FromMilliseconds(20);
-        string? jsonFile = null;
-        for (var i = 0; i < args.Count; i++)
+        if (CommandOptions.Parse(args, log, ("--latency-ms", "20"), ("--json", null)) is not { } options)
         {
-            switch (args[i])
-            {
-                case "--latency-ms" when i + 1 < args.Count:
-                    latency = TimeSpan.FromMilliseconds(int.Parse(args[++i], CultureInfo.InvariantCulture));
-                    break;
-                case "--json" when i + 1 < args.Count:
-                    jsonFile = args[++i];
-                    break;
-                default:
-                    await log.WriteLineAsync($"unknown argument {args[i]}; known: --latency-ms N, --json FILE");
-                    return 2;
-            }
+            return 2;
         }
+
+        var latency = options.Milliseconds("--latency-ms");
+        var jsonFile = options.Text("--json");
 
         var results = new List<LanesResult>();
         foreach (var (name, lanes) in new[] { ("lanes", BackfillLane), ("one lane", "[]") })

@@ -27,27 +27,14 @@ public static class RoutesCommand
 
     public static async Task<int> Run(IReadOnlyList<string> args, TextWriter output, TextWriter log)
     {
-        var latency = TimeSpan.FromMilliseconds(20);
-        var rate = 100;
-        var steadySeconds = 60;
-        for (var i = 0; i < args.Count; i++)
+        if (CommandOptions.Parse(args, log, ("--latency-ms", "20"), ("--jobs-per-second", "100"), ("--seconds", "60")) is not { } options)
         {
-            switch (args[i])
-            {
-                case "--latency-ms" when i + 1 < args.Count:
-                    latency = TimeSpan.FromMilliseconds(int.Parse(args[++i], CultureInfo.InvariantCulture));
-                    break;
-                case "--jobs-per-second" when i + 1 < args.Count:
-                    rate = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                case "--seconds" when i + 1 < args.Count:
-                    steadySeconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
-                    break;
-                default:
-                    await log.WriteLineAsync($"unknown argument {args[i]}; known: --latency-ms N, --jobs-per-second N, --seconds N");
-                    return 2;
-            }
+            return 2;
         }
+
+        var latency = options.Milliseconds("--latency-ms");
+        var rate = options.Int("--jobs-per-second");
+        var steadySeconds = options.Int("--seconds");
 
         await using var storage = await CloudStorageEmulator.StartAsync(new CloudStorageEmulatorOptions { Latency = latency });
         await using var bigQuery = await BigQueryEmulator.StartAsync(new BigQueryEmulatorOptions { Latency = latency });
