@@ -3,7 +3,6 @@ using System.Text.Json;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
 using BqDispatch.Core.Events;
-using BqDispatch.Core.Google;
 using BqDispatch.Core.Hosting;
 using BqDispatch.Emulators.BigQuery;
 using BqDispatch.Emulators.PubSub;
@@ -101,18 +100,19 @@ public static class EventsCommand
     /// <summary>One measurement's emulators, BqTail, feed and dispatcher.</summary>
     public sealed class Bench : IAsyncDisposable
     {
-        private Bench(CloudStorageEmulator storage, BigQueryEmulator bigQuery, AuditLogFeed? feed, DispatcherSetup setup)
+        private readonly EmulatedGoogle google;
+
+        private Bench(EmulatedGoogle google, AuditLogFeed? feed, DispatcherSetup setup)
         {
-            Storage = storage;
-            BigQuery = bigQuery;
+            this.google = google;
             Feed = feed;
             Setup = setup;
-            BqTail = new EventsBqTail(storage, bigQuery);
+            BqTail = new EventsBqTail(google.Storage, google.BigQuery);
         }
 
-        public CloudStorageEmulator Storage { get; }
+        public CloudStorageEmulator Storage => google.Storage;
 
-        public BigQueryEmulator BigQuery { get; }
+        public BigQueryEmulator BigQuery => google.BigQuery;
 
         public AuditLogFeed? Feed { get; }
 
@@ -122,19 +122,10 @@ public static class EventsCommand
 
         public static async Task<Bench> Start(TimeSpan latency, PubSubEmulator pubsub, bool events, double drop)
         {
-            var storage = await CloudStorageEmulator.StartAsync(new CloudStorageEmulatorOptions { Latency = latency });
-            var bigQuery = await BigQueryEmulator.StartAsync(new BigQueryEmulatorOptions { Latency = latency });
-            foreach (var bucket in new[] { EventsBqTail.TasksBucket, EventsBqTail.TriggerBucket, "events-ops" })
-            {
-                storage.CreateBucket(bucket);
-            }
-
-            var environment = new Dictionary<string, string?>
-            {
-                [GoogleAccess.StorageEmulatorHostVariable] = storage.HostAndPort,
-                [GoogleAccess.BigQueryEmulatorHostVariable] = bigQuery.HostAndPort,
-                [PubSubClient.EmulatorHostVariable] = pubsub.HostAndPort,
-            };
+            var google = await EmulatedGoogle.Start(latency, EventsBqTail.TasksBucket, EventsBqTail.TriggerBucket, "events-ops");
+            var (storage, bigQuery) = (google.Storage, google.BigQuery);
+            var environment = google.Environment();
+            environment[PubSubClient.EmulatorHostVariable] = pubsub.HostAndPort;
             string? subscription = null;
             AuditLogFeed? feed = null;
             if (events)
@@ -148,7 +139,7 @@ public static class EventsCommand
             var setup = await DispatcherSetup.Create(Config(subscription), environment, CancellationToken.None);
             storage.ResetCounters();
             bigQuery.ResetCounters();
-            return new Bench(storage, bigQuery, feed, setup);
+            return new Bench(google, feed, setup);
         }
 
         /// <summary>Back-to-back runs (and the pull receiver) until <paramref name="stop"/> or <paramref name="done"/>.</summary>
@@ -197,8 +188,7 @@ public static class EventsCommand
                 await Feed.DisposeAsync();
             }
 
-            await BigQuery.DisposeAsync();
-            await Storage.DisposeAsync();
+            await google.DisposeAsync();
         }
 
         private static string Config(string? subscription) => $$"""

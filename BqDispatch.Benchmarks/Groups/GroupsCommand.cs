@@ -3,10 +3,8 @@ using System.Globalization;
 using System.Text;
 using BqDispatch.Core.Dispatch;
 using BqDispatch.Core.Dispatch.Status;
-using BqDispatch.Core.Google;
 using BqDispatch.Core.Hosting;
 using BqDispatch.Emulators.BigQuery;
-using BqDispatch.Emulators.Storage;
 
 namespace BqDispatch.Benchmarks.Groups;
 
@@ -43,12 +41,8 @@ public static class GroupsCommand
 
     private static async Task<Drained> Drain(bool withGroups, TimeSpan latency, TimeSpan over, TextWriter log)
     {
-        await using var storage = await CloudStorageEmulator.StartAsync(new CloudStorageEmulatorOptions { Latency = latency });
-        await using var bigQuery = await BigQueryEmulator.StartAsync(new BigQueryEmulatorOptions { Latency = latency });
-        foreach (var bucket in new[] { "grp-tasks", "grp-trigger", "grp-ops" })
-        {
-            storage.CreateBucket(bucket);
-        }
+        await using var google = await EmulatedGoogle.Start(latency, "grp-tasks", "grp-trigger", "grp-ops");
+        var (storage, bigQuery) = (google.Storage, google.BigQuery);
 
         bigQuery.AddProject(Project);
         var seeded = DateTimeOffset.UtcNow;
@@ -75,11 +69,7 @@ public static class GroupsCommand
             }
         }
 
-        var environment = new Dictionary<string, string?>
-        {
-            [GoogleAccess.StorageEmulatorHostVariable] = storage.HostAndPort,
-            [GoogleAccess.BigQueryEmulatorHostVariable] = bigQuery.HostAndPort,
-        };
+        var environment = google.Environment();
         using var setup = await DispatcherSetup.Create(Config, environment, CancellationToken.None);
         var cycles = new List<CycleCalls>();
         var (lists, gets, gcs) = (0, 0, 0);

@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using BqDispatch.Core.Dispatch.InProcess;
-using BqDispatch.Core.Google;
 using BqDispatch.Core.Hosting;
-using BqDispatch.Emulators.BigQuery;
-using BqDispatch.Emulators.Storage;
 
 namespace BqDispatch.Benchmarks.Lanes;
 
@@ -55,21 +52,13 @@ public static class LanesCommand
 
     private static async Task<LanesResult> Measure(string name, string lanes, TimeSpan latency, TextWriter log)
     {
-        await using var storage = await CloudStorageEmulator.StartAsync(new CloudStorageEmulatorOptions { Latency = latency });
-        await using var bigQuery = await BigQueryEmulator.StartAsync(new BigQueryEmulatorOptions { Latency = latency });
-        foreach (var bucket in new[] { LanesBqTail.TasksBucket, LanesBqTail.TriggerBucket, "lanes-ops" })
-        {
-            storage.CreateBucket(bucket);
-        }
+        await using var google = await EmulatedGoogle.Start(latency, LanesBqTail.TasksBucket, LanesBqTail.TriggerBucket, "lanes-ops");
+        var (storage, bigQuery) = (google.Storage, google.BigQuery);
 
         bigQuery.AddProject(LanesBqTail.Project);
         var bqTail = new LanesBqTail(storage, bigQuery);
         bqTail.SeedBackfill(DateTimeOffset.UtcNow);
-        var environment = new Dictionary<string, string?>
-        {
-            [GoogleAccess.StorageEmulatorHostVariable] = storage.HostAndPort,
-            [GoogleAccess.BigQueryEmulatorHostVariable] = bigQuery.HostAndPort,
-        };
+        var environment = google.Environment();
         using var setup = await DispatcherSetup.Create(Config(lanes), environment, CancellationToken.None);
         var throttles = await setup.KeptThrottles(CancellationToken.None);
         await log.WriteLineAsync($"lanes-5k [{name}]: {LanesBqTail.Backfill:N0} backfill traces waiting, {LanesBqTail.Live:N0} live loads to finish one every {LanesBqTail.LiveEvery.TotalMilliseconds} ms; MaxConcurrentLoad {LoadLimit}, follow-up loads run {LanesBqTail.FollowUpRuns.TotalSeconds} s");

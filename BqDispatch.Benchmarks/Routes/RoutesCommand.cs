@@ -3,10 +3,8 @@ using System.Globalization;
 using System.Text;
 using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
-using BqDispatch.Core.Google;
 using BqDispatch.Core.Hosting;
 using BqDispatch.Emulators.BigQuery;
-using BqDispatch.Emulators.Storage;
 
 namespace BqDispatch.Benchmarks.Routes;
 
@@ -36,12 +34,8 @@ public static class RoutesCommand
         var rate = options.Int("--jobs-per-second");
         var steadySeconds = options.Int("--seconds");
 
-        await using var storage = await CloudStorageEmulator.StartAsync(new CloudStorageEmulatorOptions { Latency = latency });
-        await using var bigQuery = await BigQueryEmulator.StartAsync(new BigQueryEmulatorOptions { Latency = latency });
-        foreach (var bucket in new[] { "routes-tasks", "routes-trigger", "routes-ops" })
-        {
-            storage.CreateBucket(bucket);
-        }
+        await using var google = await EmulatedGoogle.Start(latency, "routes-tasks", "routes-trigger", "routes-ops");
+        var (storage, bigQuery) = (google.Storage, google.BigQuery);
 
         for (var r = 0; r < Rules; r++)
         {
@@ -56,11 +50,7 @@ public static class RoutesCommand
             AddJob(bigQuery, $"catchup_{i:D5}", start - TimeSpan.FromMinutes(50) + TimeSpan.FromMilliseconds(i * 290), TimeSpan.FromSeconds(2), i);
         }
 
-        var environment = new Dictionary<string, string?>
-        {
-            [GoogleAccess.StorageEmulatorHostVariable] = storage.HostAndPort,
-            [GoogleAccess.BigQueryEmulatorHostVariable] = bigQuery.HostAndPort,
-        };
+        var environment = google.Environment();
         using var setup = await DispatcherSetup.Create(Config(), environment, CancellationToken.None);
         var settings = setup.Settings();
         var throttles = await setup.KeptThrottles(CancellationToken.None);
