@@ -1,13 +1,10 @@
 using BqDispatch.Core.Dispatch;
-using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
-using BqDispatch.Core.Events;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Throttling;
 using BqDispatch.Emulators.BigQuery;
 using BqDispatch.Tests.Support;
 using Xunit;
-using BqDispatch.Core.Routes;
 
 namespace BqDispatch.Tests.Acceptance;
 
@@ -97,31 +94,21 @@ public abstract class FollowUpChainTests(StorageKind kind) : AcceptanceTests(kin
     }
 
     /// <summary>The in-process engine, with BqTail acting during each pause and every held candidate checked against the truth.</summary>
-    private sealed class ChainEngine(DispatchFixture f, BqTail bqTail) : IDispatchEngine
+    private sealed class ChainEngine(DispatchFixture f, BqTail bqTail) : InterposedEngine(f)
     {
-        private readonly InProcessEngine inner = new(f.Activities(), f.Throttles, f.Clock, _ => { }, CancellationToken.None);
-
         public List<string> Unexplained { get; } = [];
 
         public int Held { get; private set; }
 
-        public DateTimeOffset UtcNow => inner.UtcNow;
-
-        public bool StopRequested => false;
-
-        public Task Pause(TimeSpan delay)
+        public override Task Pause(TimeSpan delay)
         {
             bqTail.Act();
-            return inner.Pause(delay);
+            return Inner.Pause(delay);
         }
 
-        public Task<TaskFolderScan> Scan(ScanRequest request) => inner.Scan(request);
-
-        public Task<SweepAnswer> Sweep(SweepRequest request) => inner.Sweep(request);
-
-        public async Task<Admission> Admit(string project, AdmissionRequest request)
+        public override async Task<Admission> Admit(string project, AdmissionRequest request)
         {
-            var admission = await inner.Admit(project, request);
+            var admission = await Inner.Admit(project, request);
             var kinds = request.Candidates.ToDictionary(c => c.Key, c => c.Kind, StringComparer.Ordinal);
             foreach (var held in admission.Held.Select(h => h.Key))
             {
@@ -137,20 +124,6 @@ public abstract class FollowUpChainTests(StorageKind kind) : AcceptanceTests(kin
 
             return admission;
         }
-
-        public Task<HandOffOutcome> HandOff(HandOffBatch batch) => inner.HandOff(batch);
-
-        public Task<WindowOutcome> FireWindows(WindowBatch batch) => inner.FireWindows(batch);
-
-        public Task<CleanupOutcome> Cleanup(CleanupBatch batch) => inner.Cleanup(batch);
-
-        public Task<RouteOutcome> Route(RouteRequest request) => inner.Route(request);
-
-        public Task<Core.Groups.GroupOutcome> CompleteGroups(Core.Groups.GroupBatch batch) => inner.CompleteGroups(batch);
-
-        public Task Publish(StatusDocument status, QueueDocument? queue) => inner.Publish(status, queue);
-
-        public Task PublishRun(StatusDocument document) => inner.PublishRun(document);
     }
 }
 

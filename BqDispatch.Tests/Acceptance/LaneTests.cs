@@ -1,14 +1,11 @@
 using System.Text.Json;
 using BqDispatch.Core.Dispatch;
-using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
-using BqDispatch.Core.Events;
 using BqDispatch.Core.Naming;
 using BqDispatch.Core.Throttling;
 using BqDispatch.Emulators.BigQuery;
 using BqDispatch.Tests.Support;
 using Xunit;
-using BqDispatch.Core.Routes;
 
 namespace BqDispatch.Tests.Acceptance;
 
@@ -246,40 +243,15 @@ public abstract class LaneTests(StorageKind kind) : AcceptanceTests(kind)
     }
 
     /// <summary>The in-process engine, with something acting during each pause (the cycle that just ended is given).</summary>
-    private sealed class ActingEngine(DispatchFixture f, Action<int> act) : IDispatchEngine
+    private sealed class ActingEngine(DispatchFixture f, Action<int> act) : InterposedEngine(f)
     {
-        private readonly InProcessEngine inner = new(f.Activities(), f.Throttles, f.Clock, _ => { }, CancellationToken.None);
         private int cycle;
 
-        public DateTimeOffset UtcNow => inner.UtcNow;
-
-        public bool StopRequested => false;
-
-        public Task Pause(TimeSpan delay)
+        public override Task Pause(TimeSpan delay)
         {
             act(cycle++);
-            return inner.Pause(delay);
+            return Inner.Pause(delay);
         }
-
-        public Task<TaskFolderScan> Scan(ScanRequest request) => inner.Scan(request);
-
-        public Task<SweepAnswer> Sweep(SweepRequest request) => inner.Sweep(request);
-
-        public Task<Admission> Admit(string project, AdmissionRequest request) => inner.Admit(project, request);
-
-        public Task<HandOffOutcome> HandOff(HandOffBatch batch) => inner.HandOff(batch);
-
-        public Task<WindowOutcome> FireWindows(WindowBatch batch) => inner.FireWindows(batch);
-
-        public Task<CleanupOutcome> Cleanup(CleanupBatch batch) => inner.Cleanup(batch);
-
-        public Task<RouteOutcome> Route(RouteRequest request) => inner.Route(request);
-
-        public Task<Core.Groups.GroupOutcome> CompleteGroups(Core.Groups.GroupBatch batch) => inner.CompleteGroups(batch);
-
-        public Task Publish(StatusDocument status, QueueDocument? queue) => inner.Publish(status, queue);
-
-        public Task PublishRun(StatusDocument document) => inner.PublishRun(document);
     }
 }
 

@@ -1,13 +1,9 @@
 using BqDispatch.Core.Dispatch;
-using BqDispatch.Core.Dispatch.InProcess;
 using BqDispatch.Core.Dispatch.Status;
-using BqDispatch.Core.Events;
 using BqDispatch.Core.Storage;
-using BqDispatch.Core.Throttling;
 using BqDispatch.Emulators.BigQuery;
 using BqDispatch.Tests.Support;
 using Xunit;
-using BqDispatch.Core.Routes;
 
 namespace BqDispatch.Tests.Acceptance;
 
@@ -104,43 +100,19 @@ public abstract class RetriedActivityTests(StorageKind kind) : AcceptanceTests(k
     /// Runs every hand-off and window activity twice and reports only the second result, as an engine does after a lost
     /// result or a dead worker; the repeat is sent as <see cref="HandOffBatch.AsRepeat"/>.
     /// </summary>
-    private sealed class RepeatingEngine(DispatchFixture f, Func<bool> betweenAttempts) : IDispatchEngine
+    private sealed class RepeatingEngine(DispatchFixture f, Func<bool> betweenAttempts) : InterposedEngine(f)
     {
-        private readonly InProcessEngine inner = new(f.Activities(), f.Throttles, f.Clock, _ => { }, CancellationToken.None);
-
-        public DateTimeOffset UtcNow => inner.UtcNow;
-
-        public bool StopRequested => false;
-
-        public Task Pause(TimeSpan delay) => inner.Pause(delay);
-
-        public Task<TaskFolderScan> Scan(ScanRequest request) => inner.Scan(request);
-
-        public Task<SweepAnswer> Sweep(SweepRequest request) => inner.Sweep(request);
-
-        public Task<Admission> Admit(string project, AdmissionRequest request) => inner.Admit(project, request);
-
-        public async Task<HandOffOutcome> HandOff(HandOffBatch batch)
+        public override async Task<HandOffOutcome> HandOff(HandOffBatch batch)
         {
-            await Attempt(() => inner.HandOff(batch));
-            return await inner.HandOff(batch.AsRepeat());
+            await Attempt(() => Inner.HandOff(batch));
+            return await Inner.HandOff(batch.AsRepeat());
         }
 
-        public async Task<WindowOutcome> FireWindows(WindowBatch batch)
+        public override async Task<WindowOutcome> FireWindows(WindowBatch batch)
         {
-            await Attempt(() => inner.FireWindows(batch));
-            return await inner.FireWindows(batch.AsRepeat());
+            await Attempt(() => Inner.FireWindows(batch));
+            return await Inner.FireWindows(batch.AsRepeat());
         }
-
-        public Task<CleanupOutcome> Cleanup(CleanupBatch batch) => inner.Cleanup(batch);
-
-        public Task<RouteOutcome> Route(RouteRequest request) => inner.Route(request);
-
-        public Task<Core.Groups.GroupOutcome> CompleteGroups(Core.Groups.GroupBatch batch) => inner.CompleteGroups(batch);
-
-        public Task Publish(StatusDocument status, QueueDocument? queue) => inner.Publish(status, queue);
-
-        public Task PublishRun(StatusDocument document) => inner.PublishRun(document);
 
         private async Task Attempt(Func<Task> first)
         {
