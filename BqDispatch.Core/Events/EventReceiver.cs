@@ -137,8 +137,9 @@ public sealed class EventReceiver(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Not acknowledged: delivered again after its deadline, and the sweep finds the job meanwhile.
-            log($"events: a message could not be handled, left for redelivery: {e.GetType().Name}: {e.Message}");
+            // Like a transient failure: delivered again at once, and the sweep finds the job meanwhile.
+            again.Enqueue(received.AckId);
+            log($"events: a message could not be handled, sent back for redelivery: {e.GetType().Name}: {e.Message}");
         }
         finally
         {
